@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds the npm package's generated part, pkg/wasm/: release .wasm (cdylib only), web-target bindings, wasm-opt -Oz.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "${SKIP_SETUP:-}" = 1 ] || bash scripts/setup.sh
+
+target=target/wasm32-unknown-unknown/release/gewe_revoke.wasm
+# The lib's default crate-type is rlib for native tests; the shipped wasm is a cdylib alone (an rlib costs ~3 KB gzip).
+cargo rustc --quiet --lib --release --target wasm32-unknown-unknown --crate-type cdylib
+rm -rf pkg/wasm
+wasm-bindgen --target web --no-typescript --out-dir pkg/wasm --out-name gewe_revoke "$target"
+node_modules/.bin/wasm-opt -Oz pkg/wasm/gewe_revoke_bg.wasm -o pkg/wasm/gewe_revoke_bg.wasm
+raw=$(wc -c < pkg/wasm/gewe_revoke_bg.wasm)
+gz=$(gzip -9 -c pkg/wasm/gewe_revoke_bg.wasm | wc -c)
+echo "[build] pkg/wasm/gewe_revoke_bg.wasm: $raw bytes, $gz bytes gzip -9" >&2

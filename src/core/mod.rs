@@ -1,0 +1,20 @@
+//! The functional core: everything that decides, nothing that performs I/O or touches a JS type.
+
+pub mod error;
+pub mod id;
+pub mod input;
+pub mod json;
+pub mod options;
+pub mod params;
+pub mod receipt;
+pub mod request;
+pub mod response;
+pub mod retry;
+pub mod text;
+pub mod window;
+
+pub use error::{Code, Error};
+pub use input::Input;
+pub use json::Json;
+pub use options::Options;
+pub use params::RevokeParams;

@@ -1,0 +1,312 @@
+//! What a GeWe answer means: success only for a 2xx JSON object with `ret: 200`.
+
+use super::json::{self, redact, Json};
+use super::{retry, Code, Error};
+
+/// A successful revoke: `ret` was 200.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Success {
+    /// GeWe's `msg`, e.g. `操作成功`.
+    pub msg: String,
+    /// GeWe's `data`, when present.
+    pub data: Option<Json>,
+}
+
+/// What to do once an answer has arrived.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    /// The call is over: success or a failure that another attempt would not change.
+    Done(Result<Success, Error>),
+    /// A 429/502/503: worth another attempt, after at least `retry_after_ms` when the server said so.
+    Retry {
+        /// The failure to report if no attempt is left.
+        error: Error,
+        /// The server's `Retry-After`, in ms from now.
+        retry_after_ms: Option<f64>,
+    },
+}
+
+/// Decides on an answer: retryable statuses ask for another attempt, everything else is final.
+/// Any JSON answer is final, `ret: 500` included: the service has spoken.
+pub fn verdict(status: u16, retry_after: Option<&str>, body: &str, token: &str, now_ms: f64) -> Verdict {
+    if retry::retryable_status(status) {
+        Verdict::Retry {
+            error: http_status(status, body, token),
+            retry_after_ms: retry_after.and_then(|v| retry::parse_retry_after(v, now_ms)),
+        }
+    } else {
+        Verdict::Done(interpret(status, body, token))
+    }
+}
+
+/// The longest body excerpt put into an error, in characters.
+pub const EXCERPT_CHARS: usize = 200;
+
+/// Interprets an answer. GeWe reports failures as HTTP 200 with `ret` other than 200, so 2xx alone proves nothing.
+/// Every string from the answer that reaches the error has `token` redacted: GeWe echoes a bad token back.
+pub fn interpret(status: u16, body: &str, token: &str) -> Result<Success, Error> {
+    if !(200..300).contains(&status) {
+        return Err(http_status(status, body, token));
+    }
+    let bad = |what: &str| {
+        let excerpt = excerpt(body, token);
+        let mut e = Error::new(
+            Code::BadResponse,
+            format!("GeWe answered HTTP {status} with {what}: {excerpt}"),
+        );
+        e.status = Some(status);
+        e.body = Some(excerpt);
+        e
+    };
+    let answer = match json::parse(body) {
+        Ok(answer @ Json::Object(_)) => answer,
+        Ok(_) => return Err(bad("JSON that is not an object")),
+        Err(_) => return Err(bad("a body that is not JSON")),
+    };
+    let Some(ret) = answer.get("ret").and_then(Json::as_i64) else {
+        return Err(bad("JSON without an integer ret"));
+    };
+    let msg = answer
+        .get("msg")
+        .and_then(Json::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let data = answer.get("data").cloned().map(|mut d| {
+        d.redact(token);
+        d
+    });
+    let msg = redact(&msg, token);
+    if ret == 200 {
+        return Ok(Success { msg, data });
+    }
+    let detail = data.as_ref().and_then(|d| d.get("msg")).and_then(Json::as_str);
+    let mut e = Error::new(
+        Code::ApiError,
+        match detail {
+            Some(detail) => format!("GeWe refused the call with ret {ret}: {msg} ({detail})."),
+            None => format!("GeWe refused the call with ret {ret}: {msg}."),
+        },
+    );
+    e.field = blamed_field(&msg);
+    e.status = Some(status);
+    e.ret = Some(ret);
+    e.api_msg = Some(msg);
+    e.data = data;
+    Err(e)
+}
+
+/// The option or parameter a GeWe failure message points at, where it is clear.
+fn blamed_field(api_msg: &str) -> Option<&'static str> {
+    if api_msg.contains("X-GEWE-TOKEN") {
+        Some("token")
+    } else if api_msg.contains("撤回时间") {
+        Some("createTime")
+    } else {
+        None
+    }
+}
+
+/// `HTTP_STATUS` for a non-2xx answer, with a short excerpt of its body.
+pub fn http_status(status: u16, body: &str, token: &str) -> Error {
+    let excerpt = excerpt(body, token);
+    let message = if excerpt.is_empty() {
+        format!("GeWe answered HTTP {status} with an empty body.")
+    } else {
+        format!("GeWe answered HTTP {status}: {excerpt}")
+    };
+    let mut e = Error::new(Code::HttpStatus, message);
+    e.status = Some(status);
+    e.body = Some(excerpt);
+    e
+}
+
+/// A body cut for an error: markup tags dropped, whitespace folded, at most 200 characters, the token redacted.
+pub fn excerpt(body: &str, token: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    let mut pending_space = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                pending_space = true;
+            }
+            _ if in_tag => {}
+            c if c.is_whitespace() || c.is_control() => pending_space = true,
+            c => {
+                if pending_space && !text.is_empty() {
+                    text.push(' ');
+                }
+                pending_space = false;
+                text.push(c);
+            }
+        }
+    }
+    let text = redact(&text, token);
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(EXCERPT_CHARS).collect();
+    if chars.next().is_some() {
+        head + "…"
+    } else {
+        head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "tok-2c5f9e";
+
+    #[test]
+    fn success() {
+        assert_eq!(
+            interpret(200, r#"{"ret":200,"msg":"操作成功"}"#, TOKEN),
+            Ok(Success {
+                msg: "操作成功".into(),
+                data: None
+            })
+        );
+        let ok = interpret(
+            200,
+            r#"{"ret":200,"msg":"执行成功","data":{"id":18446744073709551615}}"#,
+            TOKEN,
+        )
+        .unwrap();
+        assert_eq!(
+            ok.data.unwrap().get("id"),
+            Some(&Json::Number("18446744073709551615".into()))
+        );
+        assert_eq!(interpret(204, r#"{"ret":200}"#, TOKEN).unwrap().msg, "");
+    }
+
+    #[test]
+    fn http_200_with_ret_500_is_a_failure() {
+        let e = interpret(
+            200,
+            r#"{"ret":500,"msg":"撤回消息失败","data":{"code":"-1","msg":"微信已离线"}}"#,
+            TOKEN,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.code, e.ret, e.status, e.field),
+            (Code::ApiError, Some(500), Some(200), None)
+        );
+        assert_eq!(e.api_msg.as_deref(), Some("撤回消息失败"));
+        assert_eq!(
+            e.message,
+            "GeWe refused the call with ret 500: 撤回消息失败 (微信已离线)."
+        );
+        assert_eq!(e.data.unwrap().get("code").and_then(Json::as_str), Some("-1"));
+    }
+
+    #[test]
+    fn bad_token_answer_is_redacted_and_blames_the_token() {
+        let e = interpret(
+            200,
+            r#"{"ret":500,"msg":"HTTP HEADER: X-GEWE-TOKEN=sekret 不可用或已过期"}"#,
+            "sekret",
+        )
+        .unwrap_err();
+        assert_eq!(e.field, Some("token"));
+        assert_eq!(
+            e.api_msg.as_deref(),
+            Some("HTTP HEADER: X-GEWE-TOKEN=[redacted] 不可用或已过期")
+        );
+        assert!(!format!("{e:?}").contains("sekret"));
+        let late = interpret(200, r#"{"ret":500,"msg":"消息已超过可撤回时间"}"#, TOKEN).unwrap_err();
+        assert_eq!(late.field, Some("createTime"));
+    }
+
+    #[test]
+    fn non_json_or_shapeless_2xx_is_a_bad_response() {
+        for (body, what) in [
+            ("<html>oops</html>", "a body that is not JSON: oops"),
+            (r#"{"ret":200,"msg":"#, "a body that is not JSON"),
+            ("[1]", "JSON that is not an object"),
+            (r#"{"msg":"x"}"#, "JSON without an integer ret"),
+            (r#"{"ret":"200"}"#, "JSON without an integer ret"),
+            (r#"{"ret":200.5}"#, "JSON without an integer ret"),
+            ("", "a body that is not JSON"),
+        ] {
+            let e = interpret(200, body, TOKEN).unwrap_err();
+            assert_eq!((e.code, e.status), (Code::BadResponse, Some(200)), "{body}");
+            assert!(e.message.contains(what), "{body}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn non_2xx_is_an_http_status_with_an_excerpt() {
+        let page = "<html>\n<head><title>502 Bad Gateway</title></head>\n<body><center><h1>502 Bad Gateway</h1></center>\n<hr><center>nginx</center></body></html>";
+        let e = interpret(502, page, TOKEN).unwrap_err();
+        assert_eq!((e.code, e.status), (Code::HttpStatus, Some(502)));
+        assert_eq!(e.body.as_deref(), Some("502 Bad Gateway 502 Bad Gateway nginx"));
+        assert_eq!(
+            e.message,
+            "GeWe answered HTTP 502: 502 Bad Gateway 502 Bad Gateway nginx"
+        );
+        // JSON on a non-2xx is still an HTTP failure.
+        assert_eq!(
+            interpret(401, r#"{"ret":200}"#, TOKEN).unwrap_err().code,
+            Code::HttpStatus
+        );
+        assert_eq!(
+            interpret(503, "", TOKEN).unwrap_err().message,
+            "GeWe answered HTTP 503 with an empty body."
+        );
+    }
+
+    #[test]
+    fn only_429_502_503_ask_for_another_attempt() {
+        let v = verdict(503, Some("2"), "busy", TOKEN, 0.0);
+        match v {
+            Verdict::Retry {
+                error,
+                retry_after_ms,
+            } => {
+                assert_eq!(
+                    (error.code, error.status, retry_after_ms),
+                    (Code::HttpStatus, Some(503), Some(2000.0))
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            verdict(429, None, "", TOKEN, 0.0),
+            Verdict::Retry {
+                retry_after_ms: None,
+                ..
+            }
+        ));
+        assert!(matches!(
+            verdict(502, Some("soon"), "", TOKEN, 0.0),
+            Verdict::Retry {
+                retry_after_ms: None,
+                ..
+            }
+        ));
+        for (status, body) in [
+            (504, "gateway timeout"),
+            (500, "x"),
+            (404, ""),
+            (200, r#"{"ret":500,"msg":"x"}"#),
+        ] {
+            assert!(
+                matches!(verdict(status, None, body, TOKEN, 0.0), Verdict::Done(Err(_))),
+                "{status}"
+            );
+        }
+        assert!(matches!(
+            verdict(200, None, r#"{"ret":200,"msg":"ok"}"#, TOKEN, 0.0),
+            Verdict::Done(Ok(_))
+        ));
+    }
+
+    #[test]
+    fn excerpts_are_cut_and_redacted() {
+        let long = "a".repeat(500);
+        assert_eq!(excerpt(&long, TOKEN).chars().count(), EXCERPT_CHARS + 1);
+        assert_eq!(excerpt("token=sekret", "sekret"), "token=[redacted]");
+    }
+}

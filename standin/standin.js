@@ -1,0 +1,256 @@
+// The GeWe stand-in: enough of GeWe's HTTP API to test and demo gewe-revoke against, behaving like the real
+// service where it matters (see shared GEWE-FACTS.md): ids as JSON numbers above 2^53, failures as HTTP 200 with
+// ret 500, a rounded id that "succeeds" and revokes nothing, a 120 s revoke window, and fault switches.
+// Dependency-free. `node standin/standin.js [--port N]` runs it alone on 127.0.0.1.
+import http from 'node:http';
+import { randomBytes, randomInt } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+
+export const STANDIN_TOKEN = 'standin-token-0123456789';
+export const STANDIN_APP_ID = 'wx_standin_app';
+export const BASE_PATH = '/gewe/v2/api';
+export const REVOKE_WINDOW_SEC = 120;
+const MAX_BODY = 64 * 1024;
+
+const NGINX_PAGE = (status, text) =>
+  `<html>\r\n<head><title>${status} ${text}</title></head>\r\n<body>\r\n<center><h1>${status} ${text}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+
+/** Fault switches: each answers one revokeMsg (or postText, with `route`) the way a failing GeWe or gateway does. */
+export const FAULTS = {
+  slow: 'answer normally after `delayMs` (default 1000)',
+  hang: 'never answer',
+  html502: '502 with an nginx HTML page',
+  unavailable503: '503 with Retry-After: `retryAfter` (default 1)',
+  rateLimited429: '429 with Retry-After: `retryAfter` (default 1)',
+  gatewayTimeout504: '504 with an nginx HTML page',
+  invalidJson: '200 with a body that is not JSON',
+  truncated: 'headers promise more body than arrives, then the connection drops',
+  reset: 'the connection is destroyed without an answer',
+  badToken: 'ret 500: the token is unusable or expired (echoing it, as GeWe does)',
+  offline: 'ret 500 with data { code: "-1", msg: "微信已离线" }',
+};
+
+/**
+ * Creates a stand-in. `handle(req, res)` serves it inside another server (the demo); `listen()` serves it alone.
+ * @param {{ token?: string, appId?: string, basePath?: string, now?: () => number }} [options]
+ */
+export function createStandin({ token = STANDIN_TOKEN, appId = STANDIN_APP_ID, basePath = BASE_PATH, now = Date.now } = {}) {
+  /** @type {Map<string, {toWxid: string, msgId: string, newMsgId: string, createTime: number, content: string, revoked: boolean}>} */
+  const messages = new Map();
+  /** Every revokeMsg the stand-in judged: the body it got (never the token) and what it did. */
+  const revokeCalls = [];
+  const faults = [];
+  const hanging = new Set();
+  /** Requests that reached each route (faults included), and the most revokeMsg requests open at once. */
+  const stats = { postText: 0, revokeMsg: 0, inflight: 0, maxInflight: 0 };
+  let server;
+
+  function send({ toWxid = 'wxid_standin_friend', content = 'hello', createTime = Math.floor(now() / 1000) } = {}) {
+    // Above 2^60, so far above 2^53 that JSON.parse always rounds it; never ending in 000 so rounding shows.
+    let newMsgId;
+    do newMsgId = ((BigInt('0x' + randomBytes(8).toString('hex')) >> 3n) | (1n << 60n)).toString();
+    while (newMsgId.endsWith('000') || messages.has(newMsgId));
+    const message = { toWxid, msgId: String(randomInt(100_000_000, 999_999_999)), newMsgId, createTime, content, revoked: false };
+    messages.set(newMsgId, message);
+    return message;
+  }
+
+  function fault(kind, options = {}) {
+    if (!(kind in FAULTS)) throw new Error(`unknown fault ${kind}; known: ${Object.keys(FAULTS).join(', ')}`);
+    faults.push({ kind, times: options.times ?? 1, route: options.route ?? 'revokeMsg', ...options });
+  }
+
+  function takeFault(route) {
+    const at = faults.findIndex((f) => f.route === route);
+    if (at < 0) return undefined;
+    const f = faults[at];
+    if (--f.times <= 0) faults.splice(at, 1);
+    return f;
+  }
+
+  const json = (res, status, text, headers = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', 'content-length': Buffer.byteLength(text), ...headers });
+    res.end(text);
+  };
+  const answer = (res, body) => json(res, 200, JSON.stringify(body));
+  const html = (res, status, text, headers = {}) => {
+    const page = NGINX_PAGE(status, text);
+    res.writeHead(status, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(page), ...headers });
+    res.end(page);
+  };
+
+  /** Plays a fault; true when the request is finished (or deliberately never will be). */
+  async function play(f, req, res) {
+    switch (f.kind) {
+      case 'slow':
+        await new Promise((r) => setTimeout(r, f.delayMs ?? 1000));
+        return false;
+      case 'hang':
+        hanging.add(res);
+        res.on('close', () => hanging.delete(res));
+        return true;
+      case 'html502': return html(res, 502, 'Bad Gateway'), true;
+      case 'gatewayTimeout504': return html(res, 504, 'Gateway Time-out'), true;
+      case 'unavailable503': return html(res, 503, 'Service Temporarily Unavailable', { 'retry-after': String(f.retryAfter ?? 1) }), true;
+      case 'rateLimited429': return json(res, 429, '{"message":"Too Many Requests"}', { 'retry-after': String(f.retryAfter ?? 1) }), true;
+      case 'invalidJson': return json(res, 200, '{"ret":200,"msg":"操作成功",'), true;
+      case 'truncated':
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '64' });
+        res.write('{"ret":200,"msg":"操');
+        setTimeout(() => req.socket.destroy(), 20);
+        return true;
+      case 'reset': return req.socket.destroy(), true;
+      case 'badToken': return answer(res, { ret: 500, msg: `HTTP HEADER: X-GEWE-TOKEN=${req.headers['x-gewe-token'] ?? ''} 不可用或已过期` }), true;
+      case 'offline': return answer(res, { ret: 500, msg: '撤回消息失败', data: { code: '-1', msg: '微信已离线' } }), true;
+      default: return false;
+    }
+  }
+
+  function checkAuth(req, res) {
+    const given = req.headers['x-gewe-token'];
+    if (!given) return answer(res, { ret: 500, msg: 'header:X-GEWE-TOKEN 不可为空' }), false;
+    if (given !== token) return answer(res, { ret: 500, msg: `HTTP HEADER: X-GEWE-TOKEN=${given} 不可用或已过期` }), false;
+    return true;
+  }
+
+  function postText(body, res) {
+    if (body?.appId !== appId) return answer(res, { ret: 500, msg: '发送文字消息失败', data: { code: '-1', msg: '设备不存在' } });
+    if (typeof body.toWxid !== 'string' || !body.toWxid) return answer(res, { ret: 500, msg: 'toWxid 不可为空' });
+    const m = send({ toWxid: body.toWxid, content: String(body.content ?? '') });
+    // Written by hand: the ids are JSON numbers, exactly as GeWe writes them.
+    json(res, 200, `{"ret":200,"msg":"操作成功","data":{"toWxid":${JSON.stringify(m.toWxid)},"createTime":${m.createTime},"msgId":${m.msgId},"newMsgId":${m.newMsgId},"type":1}}`);
+  }
+
+  function revokeMsg(body, res) {
+    const fields = ['appId', 'toWxid', 'msgId', 'newMsgId', 'createTime'];
+    const wrong = fields.find((f) => typeof body?.[f] !== 'string');
+    if (wrong) return answer(res, { ret: 500, msg: `参数错误: ${wrong} 必须是字符串` });
+    const call = { body: Object.fromEntries(fields.map((f) => [f, body[f]])), at: now(), outcome: 'unmatched' };
+    revokeCalls.push(call);
+    if (body.appId !== appId) {
+      call.outcome = 'unknown-device';
+      return answer(res, { ret: 500, msg: '撤回消息失败', data: { code: '-1', msg: '设备不存在' } });
+    }
+    const m = messages.get(body.newMsgId);
+    const matches = m && m.toWxid === body.toWxid && m.msgId === body.msgId && String(m.createTime) === body.createTime;
+    if (matches && m.createTime !== 0 && now() - m.createTime * 1000 > REVOKE_WINDOW_SEC * 1000) {
+      call.outcome = 'too-late';
+      return answer(res, { ret: 500, msg: '消息已超过可撤回时间' });
+    }
+    if (matches) {
+      m.revoked = true;
+      call.outcome = 'revoked';
+    }
+    // Like the real service: an id that matches nothing (a rounded one) still gets 操作成功.
+    answer(res, { ret: 200, msg: '操作成功' });
+  }
+
+  function readBody(req) {
+    return new Promise((resolve, reject) => {
+      const chunks = [];
+      let size = 0;
+      req.on('data', (c) => {
+        size += c.length;
+        if (size > MAX_BODY) reject(new Error('body too large'));
+        else chunks.push(c);
+      });
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+  }
+
+  /** Serves a request under `basePath`; returns false when the path is not the stand-in's. */
+  function handle(req, res) {
+    const path = new URL(req.url, 'http://standin').pathname;
+    if (!path.startsWith(basePath + '/')) return false;
+    const route = path.slice(basePath.length + 1);
+    (async () => {
+      let text;
+      try {
+        text = await readBody(req);
+      } catch {
+        return json(res, 413, '{"ret":500,"msg":"请求体过大"}');
+      }
+      if (req.method === 'GET' && route === '__standin/messages') {
+        return answer(res, { ret: 200, msg: 'ok', data: [...messages.values()] });
+      }
+      if (req.method !== 'POST' || !['message/postText', 'message/revokeMsg'].includes(route)) {
+        return json(res, 404, '{"ret":404,"msg":"Not Found"}');
+      }
+      const name = route.slice('message/'.length);
+      stats[name]++;
+      if (name === 'revokeMsg') {
+        stats.maxInflight = Math.max(stats.maxInflight, ++stats.inflight);
+        res.on('close', () => stats.inflight--);
+      }
+      const f = takeFault(name);
+      if (f && (await play(f, req, res))) return;
+      if (!checkAuth(req, res)) return;
+      let body;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return answer(res, { ret: 500, msg: '请求体不是合法的JSON' });
+      }
+      (name === 'postText' ? postText : revokeMsg)(body, res);
+    })().catch((e) => {
+      if (!res.headersSent) json(res, 500, JSON.stringify({ ret: 500, msg: String(e?.message ?? e) }));
+    });
+    return true;
+  }
+
+  const standin = {
+    token,
+    appId,
+    basePath,
+    messages,
+    revokeCalls,
+    stats,
+    send,
+    fault,
+    clearFaults: () => void faults.splice(0),
+    /** Forgets calls, counters and faults (messages stay). */
+    resetCounters() {
+      faults.splice(0);
+      revokeCalls.splice(0);
+      Object.assign(stats, { postText: 0, revokeMsg: 0, maxInflight: stats.inflight });
+    },
+    handle,
+    /** The message with this exact newMsgId, or undefined. */
+    message: (newMsgId) => messages.get(String(newMsgId)),
+    /** Serves the stand-in alone on `host:port` (default 127.0.0.1, a free port). */
+    listen({ host = '127.0.0.1', port = 0 } = {}) {
+      server = http.createServer((req, res) => {
+        if (!handle(req, res)) json(res, 404, '{"ret":404,"msg":"Not Found"}');
+      });
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const { port: bound } = server.address();
+          standin.origin = `http://${host}:${bound}`;
+          standin.baseUrl = standin.origin + basePath;
+          resolve(standin);
+        });
+      });
+    },
+    close() {
+      for (const res of hanging) res.destroy();
+      if (!server) return Promise.resolve();
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+  return standin;
+}
+
+/** Creates a stand-in and serves it alone on 127.0.0.1 (a free port unless `port` is given). */
+export function startStandin(options = {}) {
+  const { host, port, ...rest } = options;
+  return createStandin(rest).listen({ host, port });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const at = process.argv.indexOf('--port');
+  const s = await startStandin({ port: at > 0 ? Number(process.argv[at + 1]) : 0 });
+  console.log(`GeWe stand-in at ${s.baseUrl}  (token ${s.token}, appId ${s.appId})`);
+}
