@@ -1,6 +1,7 @@
 //! What a GeWe answer means: success only for a 2xx JSON object with `ret: 200`.
 
 use super::json::{self, redact, Json};
+use super::text::find;
 use super::{retry, Code, Error};
 
 /// A successful revoke: `ret` was 200.
@@ -97,9 +98,9 @@ pub fn interpret(status: u16, body: &str, token: &str) -> Result<Success, Error>
 
 /// The option or parameter a GeWe failure message points at, where it is clear.
 fn blamed_field(api_msg: &str) -> Option<&'static str> {
-    if api_msg.contains("X-GEWE-TOKEN") {
+    if find(api_msg, "X-GEWE-TOKEN").is_some() {
         Some("token")
-    } else if api_msg.contains("撤回时间") {
+    } else if find(api_msg, "撤回时间").is_some() {
         Some("createTime")
     } else {
         None

@@ -7,8 +7,14 @@ pub const MAX_NAME_CHARS: usize = 256;
 
 /// Whether `s` still holds a template placeholder such as `{{appid}}`, pasted from GeWe's API console.
 pub fn holds_placeholder(s: &str) -> bool {
-    s.find("{{")
-        .is_some_and(|at| s.get(at + 2..).is_some_and(|rest| rest.contains("}}")))
+    find(s, "{{").is_some_and(|at| s.get(at + 2..).is_some_and(|rest| find(rest, "}}").is_some()))
+}
+
+/// The byte offset of the first `needle` in `haystack`. A plain scan: the texts are short, and std's two-way
+/// searcher costs about 4 KB of wasm with its panic paths.
+pub fn find(haystack: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    (0..=h.len().checked_sub(n.len())?).find(|&at| h.get(at..at + n.len()) == Some(n))
 }
 
 /// `PLACEHOLDER` for `field`; `shown` is the value to quote, `None` for secrets.
@@ -75,6 +81,15 @@ mod tests {
         assert!(!holds_placeholder("}}{{"));
         assert!(!holds_placeholder("{{"));
         assert!(!holds_placeholder("34757816141@chatroom"));
+    }
+
+    #[test]
+    fn finds_substrings() {
+        assert_eq!(find("abc{{x}}", "{{"), Some(3));
+        assert_eq!(find("撤回时间到", "时间"), Some(6));
+        assert_eq!(find("ab", "abc"), None);
+        assert_eq!(find("", ""), Some(0));
+        assert_eq!(find("aaa", ""), Some(0));
     }
 
     #[test]
