@@ -26,8 +26,11 @@ export interface RevokeParams {
   createTime: Id;
 }
 
-/** A `fetch`-compatible function: the global `fetch`, a service binding's `fetch`, a proxy. Called with no receiver. */
-export type FetchLike = (request: Request) => Promise<Response>;
+/**
+ * A `fetch`-compatible function: the global `fetch`, a service binding's `fetch`, a proxy. Called as
+ * `fetch(url, init)` with no receiver; `new Request(url, init)` is what `buildRevokeRequest` returns.
+ */
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
 /** Options for a client or a call. */
 export interface ClientOptions {

@@ -30,7 +30,7 @@ pub fn build_revoke_request(params: JsValue, options: JsValue) -> Result<Request
         ))
     })?;
     let params = RevokeParams::validate(&bag.params(), config.options.app_id.as_deref()).map_err(js)?;
-    build_request(&config.options, &request::body(&params), None)
+    build_request(&config.options, &request::body(&params))
 }
 
 /// Reads `{ toWxid, msgId, newMsgId, createTime, type? }` from a send response's raw text, ids exact.

@@ -45,6 +45,56 @@ extern "C" {
     fn interval_ms(this: &Bag) -> Result<JsValue, JsValue>;
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// A plain object written through structural setters: on the hot path no key crosses as a string and no
+    /// write needs a try/catch.
+    pub type Plain;
+    #[wasm_bindgen(method, setter = ret, structural)]
+    fn set_ret(this: &Plain, value: f64);
+    #[wasm_bindgen(method, setter = msg, structural)]
+    fn set_msg(this: &Plain, value: &str);
+    #[wasm_bindgen(method, setter = data, structural)]
+    fn set_data(this: &Plain, value: &JsValue);
+    #[wasm_bindgen(method, setter = method, structural)]
+    pub fn set_method(this: &Plain, value: &JsValue);
+    #[wasm_bindgen(method, setter = headers, structural)]
+    pub fn set_headers(this: &Plain, value: &JsValue);
+    #[wasm_bindgen(method, setter = body, structural)]
+    pub fn set_body(this: &Plain, value: &str);
+    #[wasm_bindgen(method, setter = signal, structural)]
+    pub fn set_signal(this: &Plain, value: &JsValue);
+}
+
+impl Plain {
+    /// A new empty object.
+    pub fn new() -> Plain {
+        Object::new().unchecked_into()
+    }
+}
+
+/// JS strings every request uses, created once per instance instead of decoded from UTF-8 on every call.
+pub struct Strings {
+    /// `"POST"`
+    pub post: JsValue,
+    /// `"Content-Type"`
+    pub content_type: JsValue,
+    /// `"application/json"`
+    pub json: JsValue,
+    /// `"X-GEWE-TOKEN"`
+    pub token_header: JsValue,
+}
+
+thread_local! {
+    /// The one set of constant strings (wasm is single-threaded; `thread_local` is just the safe static).
+    pub static STRINGS: Strings = Strings {
+        post: JsValue::from_str("POST"),
+        content_type: JsValue::from_str("Content-Type"),
+        json: JsValue::from_str("application/json"),
+        token_header: JsValue::from_str("X-GEWE-TOKEN"),
+    };
+}
+
 /// Reads an `Input` through a getter; a throwing getter reads as an unreadable value.
 fn read(got: Result<JsValue, JsValue>) -> Input {
     got.map_or(Input::Other("an unreadable value"), |v| input(&v))
@@ -186,12 +236,13 @@ pub fn json(v: &Json) -> JsValue {
 
 /// `{ ret: 200, msg, data? }`.
 pub fn success(s: &Success) -> JsValue {
-    object([
-        ("ret", Some(JsValue::from_f64(200.0))),
-        ("msg", Some(JsValue::from_str(&s.msg))),
-        ("data", s.data.as_ref().map(json)),
-    ])
-    .into()
+    let out = Plain::new();
+    out.set_ret(200.0);
+    out.set_msg(&s.msg);
+    if let Some(data) = &s.data {
+        out.set_data(&json(data));
+    }
+    out.into()
 }
 
 /// `{ toWxid, msgId, newMsgId, createTime, type? }`, ids as exact decimal strings.

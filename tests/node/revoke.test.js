@@ -298,18 +298,22 @@ test('revokeMsg', async (t) => {
     assert.equal(s.stats.revokeMsg, 0);
   });
 
-  await t.test('an injected fetch is used, called with no receiver, and its Request is the built one', async () => {
+  await t.test('an injected fetch is called as fetch(url, init) with no receiver, sending what buildRevokeRequest builds', async () => {
     const p = await fresh();
     const seen = [];
-    function injected(request) {
+    function injected(url, init) {
       'use strict';
-      seen.push({ self: this, request });
-      return fetch(request);
+      seen.push({ self: this, url, init });
+      return fetch(url, init);
     }
     await revokeMsg(p, { ...options, fetch: injected });
     assert.equal(seen.length, 1);
     assert.equal(seen[0].self, undefined);
-    assert.ok(seen[0].request instanceof Request);
+    assert.equal(seen[0].url, `${s.baseUrl}/message/revokeMsg`);
+    assert.ok(seen[0].init.signal instanceof AbortSignal, 'the deadline travels with the request');
+    const sent = new Request(seen[0].url, seen[0].init);
+    const built = buildRevokeRequest(p, options);
+    assert.deepEqual([sent.method, sent.url, [...sent.headers], await sent.text()], [built.method, built.url, [...built.headers], await built.text()]);
     assert.equal(s.message(p.newMsgId).revoked, true);
     const bad = await fails(revokeMsg(p, { ...options, fetch: async () => 42 }));
     assert.equal(bad.code, 'BAD_RESPONSE');

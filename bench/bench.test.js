@@ -1,0 +1,19 @@
+// The benchmark harness in smoke mode (a few hundred calls), so it cannot rot. Not a performance test.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+test('bench/run.js --smoke measures every section and reports ratios', () => {
+  const run = spawnSync(process.execPath, ['--expose-gc', 'bench/run.js', '--smoke'], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  assert.equal(run.status, 0, run.stderr);
+  for (const heading of ['## 1. Size', '## 2. Cold start', '## 3. Request building', '## 4. End to end in Node', '## 5. End to end inside workerd', '## 6. Memory']) {
+    assert.ok(run.stdout.includes(heading), `${heading} missing`);
+  }
+  assert.match(run.stdout, /\| ratio \(target ≤ 2\) \| \d+\.\d{3} \|/);
+  assert.match(run.stdout, /\| 16 \| throughput \(calls\/s\) \| [\d,.]+ \| [\d,.]+ \| \d+\.\d{3} \|/);
+});

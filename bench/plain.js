@@ -1,0 +1,89 @@
+// The baselines: what a careful user would write by hand in plain JavaScript, doing the same work as gewe-revoke.
+
+const MAX_U64 = 2n ** 64n - 1n;
+const fail = (field, message) => {
+  const e = new Error(message);
+  e.field = field;
+  throw e;
+};
+const holdsPlaceholder = (s) => {
+  const at = s.indexOf('{{');
+  return at >= 0 && s.indexOf('}}', at + 2) >= 0;
+};
+
+function name(field, v) {
+  if (typeof v !== 'string') fail(field, `${field} must be a string.`);
+  if (holdsPlaceholder(v)) fail(field, `${field} still holds a template placeholder.`);
+  const t = v.trim();
+  if (!t) fail(field, `${field} is empty.`);
+  if ([...t].length > 256) fail(field, `${field} is longer than 256 characters.`);
+  if (/\p{Cc}/u.test(t)) fail(field, `${field} holds a control character.`);
+  return t;
+}
+
+function id(field, v) {
+  if (typeof v === 'string') {
+    if (holdsPlaceholder(v)) fail(field, `${field} still holds a template placeholder.`);
+    const t = v.trim();
+    if (!/^\d+$/.test(t)) fail(field, `${field} must be a decimal integer.`);
+    const n = BigInt(t);
+    if (n > MAX_U64) fail(field, `${field} is above 2^64-1.`);
+    return n.toString();
+  }
+  if (typeof v === 'bigint') {
+    if (v < 0n || v > MAX_U64) fail(field, `${field} is out of range.`);
+    return v.toString();
+  }
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v) || v < 0) fail(field, `${field} must be a whole non-negative number.`);
+    if (v > Number.MAX_SAFE_INTEGER) fail(field, `${field} has already lost digits.`);
+    return String(v);
+  }
+  return fail(field, `${field} must be a decimal string, a BigInt or a safe integer.`);
+}
+
+function token(v) {
+  if (typeof v !== 'string') fail('token', 'token must be a string.');
+  if (holdsPlaceholder(v)) fail('token', 'token still holds a template placeholder.');
+  const t = v.trim();
+  if (!t || t.length > 4096 || !/^[\x20-\x7e]+$/.test(t)) fail('token', 'token is not a valid header value.');
+  return t;
+}
+
+function endpoint(base = 'http://api.geweapi.com/gewe/v2/api') {
+  const url = base.trim();
+  const m = /^https?:\/\/([^/]*)/i.exec(url);
+  if (!m || !m[1] || m[1].includes('@') || /[?#\s]/.test(url)) fail('baseUrl', 'baseUrl is not a usable http(s) API base.');
+  const trimmed = url.replace(/\/+$/, '');
+  if (trimmed.endsWith('/message/revokeMsg')) fail('baseUrl', 'baseUrl is the endpoint itself.');
+  return `${trimmed}/message/revokeMsg`;
+}
+
+/** Hand-written equivalent of buildRevokeRequest: the same validation, the same Request. */
+export function buildPlain(p, o) {
+  const url = endpoint(o.baseUrl);
+  const tok = token(o.token);
+  const body = JSON.stringify({
+    appId: name('appId', p.appId ?? o.appId),
+    toWxid: name('toWxid', p.toWxid),
+    msgId: id('msgId', p.msgId),
+    newMsgId: id('newMsgId', p.newMsgId),
+    createTime: id('createTime', p.createTime),
+  });
+  return new Request(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-GEWE-TOKEN': tok }, body });
+}
+
+/** Hand-written revoke over fetch: same request, a deadline, and HTTP 200 + ret 200 as the only success. */
+export async function plainRevoke(p, o, fetchImpl = fetch) {
+  const res = await fetchImpl(`${o.baseUrl}/message/revokeMsg`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-GEWE-TOKEN': o.token },
+    body: JSON.stringify({ appId: p.appId, toWxid: p.toWxid, msgId: p.msgId, newMsgId: p.newMsgId, createTime: p.createTime }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  const answer = JSON.parse(text);
+  if (answer.ret !== 200) throw new Error(`ret ${answer.ret}: ${answer.msg}`);
+  return answer;
+}

@@ -1,0 +1,300 @@
+// gewe-revoke benchmarks: every figure measured in one run beside its plain-JavaScript baseline, several rounds,
+// median and spread. `node --expose-gc bench/run.js` writes BENCHMARKS.md; `--smoke` runs a few hundred calls and
+// writes nothing (the test command runs it so the harness cannot rot).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { Miniflare } from 'miniflare';
+import { revokeMsg, buildRevokeRequest } from 'gewe-revoke';
+import { initSync } from '../pkg/wasm/gewe_revoke.js';
+import { buildPlain, plainRevoke } from './plain.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT = `${ROOT}bench/out/`;
+const SMOKE = process.argv.includes('--smoke');
+const N = SMOKE
+  ? { coldProcs: 3, buildCalls: 300, buildRounds: 3, e2eCalls: 300, e2eRounds: 2, workerdCalls: 200, workerdRounds: 1, memoryCalls: 500 }
+  : { coldProcs: 25, buildCalls: 20_000, buildRounds: 7, e2eCalls: 20_000, e2eRounds: 3, workerdCalls: 5_000, workerdRounds: 3, memoryCalls: 100_000 };
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+const spread = (xs) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
+const fmt = (x, digits = 2) => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(digits));
+const ratio = (a, b) => (a / b).toFixed(3);
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+const log = (...a) => console.error('[bench]', ...a);
+
+/** The stand-in in its own process, so client and server do not share an event loop. */
+async function standinProcess() {
+  const child = spawn(process.execPath, [`${ROOT}standin/standin.js`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out);
+    });
+    child.once('exit', (code) => reject(new Error(`stand-in exited ${code}`)));
+  });
+  const [, baseUrl, token, appId] = /at (\S+) +\(token (\S+), appId (\S+)\)/.exec(line);
+  return { baseUrl, token, appId, stop: () => child.kill() };
+}
+
+function sizes() {
+  const wasm = readFileSync(`${ROOT}pkg/wasm/gewe_revoke_bg.wasm`);
+  const glue = ['wasm/gewe_revoke.js', 'api.js', 'error.js'].map((f) => readFileSync(`${ROOT}pkg/${f}`));
+  const measure = (buf) => ({ raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length, brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length });
+  const entries = ['node.js', 'browser.js', 'workerd.js'].map((entry) => ({ entry, ...measure(Buffer.concat([...glue, readFileSync(`${ROOT}pkg/${entry}`)])) }));
+  return { wasm: measure(wasm), entries };
+}
+
+/** Import + instantiation in fresh Node processes, against a plain JS module of about the same size. */
+function coldStart(size) {
+  mkdirSync(OUT, { recursive: true });
+  const plainPath = `${OUT}plain-module.js`;
+  const parts = ['// A plain JS module as large as the .wasm plus its glue: the floor for cold start.'];
+  for (let i = 0; parts.join('\n').length < size; i++) {
+    parts.push(`export function f${i}(a, b) { const s = 'message ${i}: ' + String(a); if (b > ${i}) return s.toUpperCase(); return s.length + b * ${i}; }`);
+  }
+  writeFileSync(plainPath, parts.join('\n'));
+  const timeImport = (specifier) => {
+    const code = `const t=performance.now();await import(${JSON.stringify(specifier)});process.stdout.write(String(performance.now()-t))`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(run.stderr);
+    return Number(run.stdout);
+  };
+  const lib = [];
+  const plain = [];
+  for (let i = 0; i < N.coldProcs; i++) {
+    lib.push(timeImport('gewe-revoke'));
+    plain.push(timeImport(plainPath));
+  }
+  return { lib, plain, plainBytes: readFileSync(plainPath).length };
+}
+
+/** Per-call cost of building the request, rounds alternating, µs per call. */
+function requestBuilding(params, options) {
+  const time = (fn) => {
+    const t = performance.now();
+    for (let i = 0; i < N.buildCalls; i++) fn(params, options);
+    return ((performance.now() - t) * 1000) / N.buildCalls;
+  };
+  for (let i = 0; i < 2000; i++) buildRevokeRequest(params, options), buildPlain(params, options); // warm-up
+  const lib = [];
+  const plain = [];
+  for (let r = 0; r < N.buildRounds; r++) {
+    lib.push(time(buildRevokeRequest));
+    plain.push(time(buildPlain));
+  }
+  return { lib, plain };
+}
+
+/** `calls` revokes at `concurrency`; throughput (calls/s) and per-call latencies (ms). */
+async function load(call, calls, concurrency) {
+  const latencies = new Float64Array(calls);
+  let next = 0;
+  let errors = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < calls) {
+        const i = next++;
+        const t = performance.now();
+        await call().catch(() => errors++);
+        latencies[i] = performance.now() - t;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  if (errors) throw new Error(`${errors} of ${calls} calls failed`);
+  return { rps: calls / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+}
+
+async function endToEnd(params, options) {
+  const lib = () => revokeMsg(params, options);
+  const plain = () => plainRevoke(params, options);
+  await load(lib, 500, 8);
+  await load(plain, 500, 8);
+  const out = {};
+  for (const c of [1, 16]) {
+    out[c] = { lib: [], plain: [] };
+    for (let r = 0; r < N.e2eRounds; r++) {
+      const [first, second] = r % 2 ? ['plain', 'lib'] : ['lib', 'plain'];
+      out[c][first].push(await load(first === 'lib' ? lib : plain, N.e2eCalls, c));
+      out[c][second].push(await load(second === 'lib' ? lib : plain, N.e2eCalls, c));
+    }
+  }
+  return out;
+}
+
+async function workerd(params, options) {
+  const dir = `${OUT}worker/`;
+  await build({
+    entryPoints: [`${ROOT}bench/worker-bench.js`],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'],
+    loader: { '.wasm': 'copy' },
+    outdir: dir,
+    logLevel: 'silent',
+  });
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: `${dir}worker-bench.js`,
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    compatibilityDate: '2026-07-01',
+    cf: false,
+    bindings: { TOKEN: options.token, BASE_URL: options.baseUrl, PARAMS: JSON.stringify(params) },
+  });
+  const run = async (mode, n, c) => {
+    const res = await mf.dispatchFetch(`http://bench/?mode=${mode}&n=${n}&c=${c}`);
+    const r = await res.json();
+    if (r.errors) throw new Error(`${r.errors} workerd calls failed (${mode})`);
+    return { rps: (n / r.ms) * 1000, p50: quantile(r.latencies, 0.5), p99: quantile(r.latencies, 0.99) };
+  };
+  try {
+    await run('lib', 200, 8);
+    await run('js', 200, 8);
+    const out = {};
+    for (const c of [1, 16]) {
+      out[c] = { lib: [], plain: [] };
+      for (let r = 0; r < N.workerdRounds; r++) {
+        out[c].lib.push(await run('lib', N.workerdCalls, c));
+        out[c].plain.push(await run('js', N.workerdCalls, c));
+      }
+    }
+    return out;
+  } finally {
+    await mf.dispose();
+  }
+}
+
+/** wasm linear memory and RSS after warm-up and after many calls (collected garbage first, when --expose-gc). */
+async function memory(params, options, wasmExports) {
+  const snapshot = () => {
+    globalThis.gc?.();
+    return { wasm: wasmExports.memory.buffer.byteLength, rss: process.memoryUsage().rss };
+  };
+  await load(() => revokeMsg(params, options), 2000, 16);
+  await new Promise((r) => setTimeout(r, 100));
+  const before = snapshot();
+  await load(() => revokeMsg(params, options), N.memoryCalls, 16);
+  // Failures allocate too: errors with data and causes must be freed as well.
+  await load(() => revokeMsg({ ...params, newMsgId: 'x' }, options).catch(() => undefined), Math.min(N.memoryCalls, 20_000), 16);
+  await new Promise((r) => setTimeout(r, 100));
+  const after = snapshot();
+  return { before, after, calls: N.memoryCalls };
+}
+
+function machine() {
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memory: `${Math.round(totalmem() / 2 ** 30)} GiB`, node: process.version, date: new Date().toISOString().slice(0, 10), commit };
+}
+
+function report({ m, size, cold, building, e2e, edge, mem }) {
+  const row = (...cells) => `| ${cells.join(' | ')} |`;
+  const e2eRows = (data) =>
+    [1, 16].flatMap((c) => {
+      const lib = data[c].lib;
+      const plain = data[c].plain;
+      const rps = (xs) => median(xs.map((x) => x.rps));
+      const p = (xs, k) => median(xs.map((x) => x[k]));
+      return [
+        row(`${c}`, 'throughput (calls/s)', fmt(rps(lib)), fmt(rps(plain)), ratio(rps(lib), rps(plain)), `${spread(lib.map((x) => x.rps))} / ${spread(plain.map((x) => x.rps))}`),
+        row(`${c}`, 'p50 latency (ms)', fmt(p(lib, 'p50'), 3), fmt(p(plain, 'p50'), 3), ratio(p(lib, 'p50'), p(plain, 'p50')), ''),
+        row(`${c}`, 'p99 latency (ms)', fmt(p(lib, 'p99'), 3), fmt(p(plain, 'p99'), 3), ratio(p(lib, 'p99'), p(plain, 'p99')), ''),
+      ];
+    });
+  const lines = [
+    '# Benchmarks',
+    '',
+    `Written by \`bench/run.js\` (run it with \`bash scripts/bench.sh\`). Machine: ${m.cpu}, ${m.cores} cores, ${m.memory}; Node ${m.node}; ${m.date}; commit ${m.commit}.`,
+    'Every figure is measured in the same run as its baseline: plain JavaScript doing the same work (`bench/plain.js`). Ratios are gewe-revoke / plain; for throughput above 1 is better, for time and latency below 1 is better. The GeWe stand-in runs in its own process on 127.0.0.1 with keep-alive.',
+    '',
+    '## 1. Size',
+    '',
+    row('artifact', 'raw', 'gzip -9', 'brotli 11'),
+    row('---', '---:', '---:', '---:'),
+    row('`pkg/wasm/gewe_revoke_bg.wasm`', `${size.wasm.raw} B`, `${size.wasm.gzip} B (${kb(size.wasm.gzip)})`, `${size.wasm.brotli} B`),
+    ...size.entries.map((e) => row(`JS glue + \`${e.entry}\``, `${e.raw} B`, `${e.gzip} B`, `${e.brotli} B`)),
+    '',
+    '## 2. Cold start (import + wasm instantiation in a fresh Node process)',
+    '',
+    row('module', 'median (ms)', 'spread (ms)', 'processes'),
+    row('---', '---:', '---:', '---:'),
+    row('`gewe-revoke` (node entry: read + compile + instantiate)', fmt(median(cold.lib), 3), spread(cold.lib), cold.lib.length),
+    row(`plain JS module of ${cold.plainBytes} B (the floor)`, fmt(median(cold.plain), 3), spread(cold.plain), cold.plain.length),
+    row('ratio', ratio(median(cold.lib), median(cold.plain)), '', ''),
+    '',
+    '## 3. Request building (`buildRevokeRequest` vs a hand-written JS function with the same validation and the same `Request`)',
+    '',
+    row('variant', 'µs per call (median)', 'spread', 'calls × rounds'),
+    row('---', '---:', '---:', '---:'),
+    row('gewe-revoke', fmt(median(building.lib), 3), spread(building.lib), `${N.buildCalls} × ${N.buildRounds}`),
+    row('hand-written JS', fmt(median(building.plain), 3), spread(building.plain), `${N.buildCalls} × ${N.buildRounds}`),
+    row('ratio (target ≤ 2)', ratio(median(building.lib), median(building.plain)), '', ''),
+    '',
+    `## 4. End to end in Node: \`revokeMsg\` vs hand-written \`fetch\` (${N.e2eCalls} calls per round, ${N.e2eRounds} rounds, alternating order)`,
+    '',
+    row('concurrency', 'figure', 'gewe-revoke', 'plain fetch', 'ratio', 'spread of rounds (lib / plain)'),
+    row('---:', '---', '---:', '---:', '---:', '---'),
+    ...e2eRows(e2e),
+    '',
+    `## 5. End to end inside workerd (Miniflare): the same comparison (${N.workerdCalls} calls per round, ${N.workerdRounds} rounds)`,
+    '',
+    'workerd advances its clock only on I/O, so per-call latencies there have 1 ms resolution.',
+    '',
+    row('concurrency', 'figure', 'gewe-revoke', 'plain fetch', 'ratio', 'spread of rounds (lib / plain)'),
+    row('---:', '---', '---:', '---:', '---:', '---'),
+    ...e2eRows(edge),
+    '',
+    `## 6. Memory (after a warm-up of 2,000 calls, then ${mem.calls.toLocaleString('en-US')} successful and ${Math.min(mem.calls, 20_000).toLocaleString('en-US')} failing calls)`,
+    '',
+    row('figure', 'after warm-up', 'after the calls', 'growth'),
+    row('---', '---:', '---:', '---:'),
+    row('wasm linear memory', `${mem.before.wasm} B`, `${mem.after.wasm} B`, `${mem.after.wasm - mem.before.wasm} B`),
+    row('process RSS', kb(mem.before.rss), kb(mem.after.rss), kb(mem.after.rss - mem.before.rss)),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main() {
+  const m = machine();
+  log(SMOKE ? 'smoke run' : 'full run', m);
+  const size = sizes();
+  const standin = await standinProcess();
+  try {
+    // createTime 0: no window check, and the stand-in answers 操作成功 without matching a message (like GeWe).
+    const params = { appId: standin.appId, toWxid: 'wxid_bench', msgId: '0', newMsgId: '3768973957878705021', createTime: '0' };
+    const options = { token: standin.token, baseUrl: standin.baseUrl };
+    const wasmExports = initSync({ module: readFileSync(`${ROOT}pkg/wasm/gewe_revoke_bg.wasm`) }); // returns the live instance
+    log('cold start');
+    const cold = coldStart(size.wasm.raw + size.entries[0].raw);
+    log('request building');
+    const building = requestBuilding(params, options);
+    log('end to end (node)');
+    const e2e = await endToEnd(params, options);
+    log('end to end (workerd)');
+    const edge = await workerd(params, options);
+    log('memory');
+    const mem = await memory(params, options, wasmExports);
+    const md = report({ m, size, cold, building, e2e, edge, mem });
+    if (SMOKE) console.log(md);
+    else writeFileSync(`${ROOT}BENCHMARKS.md`, md), log('wrote BENCHMARKS.md');
+    return md;
+  } finally {
+    standin.stop();
+  }
+}
+
+await main();

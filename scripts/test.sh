@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test: installs what is missing, builds the package, then the Rust core (fmt, clippy, cargo test),
+# the TypeScript declarations, and the Node, workerd (Miniflare) and Chromium tests against the GeWe stand-in,
+# and a smoke run of the benchmarks so the harness cannot rot.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+
+step "setup"
+bash scripts/setup.sh --browser
+
+step "build the package"
+SKIP_SETUP=1 bash scripts/build.sh
+
+step "Rust: fmt, clippy (native and wasm32), cargo test"
+cargo fmt --check
+cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown -- -D warnings
+cargo test --quiet
+
+step "TypeScript declarations (tsc --strict)"
+node_modules/.bin/tsc -p tests/types/tsconfig.json
+
+step "JavaScript: Node, workerd and Chromium tests, benchmark smoke run"
+node --test --test-concurrency=1 tests/node/*.test.js tests/worker/*.test.js tests/browser/*.test.js bench/*.test.js
