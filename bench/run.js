@@ -11,6 +11,7 @@ import { Miniflare } from 'miniflare';
 import { revokeMsg, buildRevokeRequest } from 'gewe-revoke';
 import { initSync } from '../pkg/wasm/gewe_revoke.js';
 import { buildPlain, plainRevoke } from './plain.js';
+import { load as runLoad } from './load.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = `${ROOT}bench/out/`;
@@ -48,12 +49,35 @@ async function standinProcess() {
   return { baseUrl, token, appId, stop: () => child.kill() };
 }
 
+/** Bytes per wasm section (code, data, imports, …), read from the module's own section table. */
+function sections(wasm) {
+  const names = ['custom', 'type', 'import', 'function', 'table', 'memory', 'global', 'export', 'start', 'element', 'code', 'data', 'data count', 'tag'];
+  const out = {};
+  let at = 8; // magic + version
+  const leb = () => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = wasm[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+  };
+  while (at < wasm.length) {
+    const id = wasm[at++];
+    const size = leb();
+    const name = names[id] ?? `#${id}`;
+    out[name] = (out[name] ?? 0) + size;
+    at += size;
+  }
+  return out;
+}
+
 function sizes() {
   const wasm = readFileSync(`${ROOT}pkg/wasm/gewe_revoke_bg.wasm`);
   const glue = ['wasm/gewe_revoke.js', 'api.js', 'error.js'].map((f) => readFileSync(`${ROOT}pkg/${f}`));
   const measure = (buf) => ({ raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length, brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length });
   const entries = ['node.js', 'browser.js', 'workerd.js'].map((entry) => ({ entry, ...measure(Buffer.concat([...glue, readFileSync(`${ROOT}pkg/${entry}`)])) }));
-  return { wasm: measure(wasm), entries };
+  return { wasm: measure(wasm), entries, sections: sections(wasm) };
 }
 
 /** Import + instantiation in fresh Node processes, against a plain JS module of about the same size. */
@@ -97,25 +121,11 @@ function requestBuilding(params, options) {
   return { lib, plain };
 }
 
-/** `calls` revokes at `concurrency`; throughput (calls/s) and per-call latencies (ms). */
+/** `calls` revokes at `concurrency`: throughput (calls/s) and p50/p99 latency (ms); any failure fails the run. */
 async function load(call, calls, concurrency) {
-  const latencies = new Float64Array(calls);
-  let next = 0;
-  let errors = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < calls) {
-        const i = next++;
-        const t = performance.now();
-        await call().catch(() => errors++);
-        latencies[i] = performance.now() - t;
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
+  const { ms, latencies, errors } = await runLoad(call, calls, concurrency);
   if (errors) throw new Error(`${errors} of ${calls} calls failed`);
-  return { rps: calls / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+  return { rps: (calls / ms) * 1000, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
 }
 
 async function endToEnd(params, options) {
@@ -226,6 +236,8 @@ function report({ m, size, cold, building, e2e, edge, mem }) {
     row('---', '---:', '---:', '---:'),
     row('`pkg/wasm/gewe_revoke_bg.wasm`', `${size.wasm.raw} B`, `${size.wasm.gzip} B (${kb(size.wasm.gzip)})`, `${size.wasm.brotli} B`),
     ...size.entries.map((e) => row(`JS glue + \`${e.entry}\``, `${e.raw} B`, `${e.gzip} B`, `${e.brotli} B`)),
+    '',
+    `Where the .wasm's bytes go, by section: ${Object.entries(size.sections).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v} B`).join(', ')}.`,
     '',
     '## 2. Cold start (import + wasm instantiation in a fresh Node process)',
     '',

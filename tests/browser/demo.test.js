@@ -73,6 +73,20 @@ test('demo page', async (t) => {
     assert.equal(m.revoked, false);
   });
 
+  await t.test('copy as curl: the exact request, the token as $GEWE_TOKEN', async () => {
+    const { page, context } = await ready();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(demo.url).origin });
+    await page.getByRole('button', { name: 'Send a test message' }).click();
+    await page.waitForFunction(() => document.getElementById('newMsgId').value.length > 15);
+    const newMsgId = await page.inputValue('#newMsgId');
+    await page.getByRole('button', { name: 'Copy as curl' }).click();
+    await page.getByRole('button', { name: /Copied/ }).waitFor();
+    const curl = await page.evaluate(() => navigator.clipboard.readText());
+    assert.match(curl, /^curl -X POST 'http:\/\/127\.0\.0\.1:\d+\/gewe\/v2\/api\/message\/revokeMsg' -H 'Content-Type: application\/json' -H "X-GEWE-TOKEN: \$GEWE_TOKEN" --data-raw '\{"appId":"wx_standin_app"/);
+    assert.ok(curl.includes(`"newMsgId":"${newMsgId}"`));
+    assert.ok(!curl.includes(s.token));
+  });
+
   await t.test('pasting a send response fills exact ids', async () => {
     const { page } = await ready();
     await page.click('#paste-box summary');
@@ -149,4 +163,30 @@ test('upstream mode forwards /gewe/v2/api/* to another GeWe (a second stand-in)'
   const all = logs.join('\n');
   assert.ok(!all.includes(upstream.token) && !all.includes('wrong-token-passes-through'), all);
   assert.deepEqual(problems, []);
+});
+
+test('demo/serve.js prints its URL, refuses a taken port clearly, and stops cleanly on Ctrl-C', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const root = new URL('../../', import.meta.url);
+  const start = (port) => {
+    const child = spawn(process.execPath, ['demo/serve.js', '--port', String(port)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    return { child, exited, output: () => out };
+  };
+  const first = start(0);
+  t.after(() => first.child.kill('SIGKILL'));
+  const deadline = Date.now() + 10_000;
+  while (!/open (http:\/\/127\.0\.0\.1:\d+\/)/.test(first.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const url = /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(first.output())?.[1];
+  assert.ok(url, first.output());
+  assert.equal((await fetch(url)).status, 200);
+  const second = start(new URL(url).port);
+  assert.equal(await second.exited, 1);
+  assert.match(second.output(), /Port \d+ on 127\.0\.0\.1 is already in use: pass --port N/);
+  first.child.kill('SIGINT');
+  assert.equal(await first.exited, 0);
+  assert.match(first.output(), /stopping/);
 });
