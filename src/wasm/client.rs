@@ -1,10 +1,11 @@
 //! `GeweClient`: options validated once, then `revokeMsg` and `revokeMany` against them.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::AbortSignal;
 
@@ -80,23 +81,22 @@ impl GeweClient {
             }
             .unwrap_or(0) as f64;
             let signal = signal_of(call)?;
+            let items: Array = list.unchecked_into();
             let pool = Rc::new(Pool {
                 config,
-                items: list.into(),
-                results: RefCell::new(Array::new()),
+                results: Array::new_with_length(items.length()),
+                items,
                 next: Cell::new(0),
                 next_start_ms: Cell::new(now_ms()),
                 interval_ms: interval,
                 signal,
             });
             let len = pool.items.length();
-            pool.results.borrow().set_length(len);
             let workers: Array = (0..concurrency.min(u64::from(len)))
                 .map(|_| future_to_promise(Rc::clone(&pool).work()))
                 .collect();
             JsFuture::from(Promise::all(&workers)).await?;
-            let results = pool.results.borrow().clone();
-            Ok(results.into())
+            Ok(pool.results.clone().into())
         })
     }
 }
@@ -134,7 +134,7 @@ pub async fn revoke_value(
 struct Pool {
     config: Rc<Config>,
     items: Array,
-    results: RefCell<Array>,
+    results: Array,
     next: Cell<u32>,
     next_start_ms: Cell<f64>,
     interval_ms: f64,
@@ -160,7 +160,7 @@ impl Pool {
                 Ok(result) => object([("ok", Some(JsValue::TRUE)), ("result", Some(result))]),
                 Err(error) => object([("ok", Some(JsValue::FALSE)), ("error", Some(error))]),
             };
-            self.results.borrow().set(index, item.into());
+            self.results.set(index, item.into());
         }
     }
 

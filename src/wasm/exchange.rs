@@ -194,9 +194,10 @@ async fn attempt(
     let answer: Response = answer.unchecked_into();
     let status = answer.status();
     // Only a retryable status consults Retry-After; a success never pays for the header lookup.
-    let retry_after = match retry::retryable_status(status) {
-        true => answer.headers().get("Retry-After").ok().flatten(),
-        false => None,
+    let retry_after = if retry::retryable_status(status) {
+        answer.headers().get("Retry-After").ok().flatten()
+    } else {
+        None
     };
     let text = JsFuture::from(answer.text().map_err(Trouble::Network)?)
         .await
