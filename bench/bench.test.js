@@ -11,7 +11,7 @@ test('bench/run.js --smoke measures every section and reports ratios', () => {
     timeout: 300_000,
   });
   assert.equal(run.status, 0, run.stderr);
-  for (const heading of ['## 1. Size', '## 2. Cold start', '## 3. Request building', '## 4. End to end in Node', '## 5. End to end inside workerd', '## 6. Memory']) {
+  for (const heading of ['## 1. Size', '## 2. Cold start', '## 3. Request building', '## 4. Cost per call without the network', '## 5. End to end in Node', '## 6. End to end inside workerd', '## 7. Memory', '## Targets']) {
     assert.ok(run.stdout.includes(heading), `${heading} missing`);
   }
   assert.match(run.stdout, /\| ratio \(target ≤ 2\) \| \d+\.\d{3} \|/);

@@ -187,6 +187,26 @@ async function workerd(params, options) {
   }
 }
 
+/** The library's own cost per call: both variants against the same in-memory `fetch`, so no network or server
+ * time hides or blurs it. µs per call, sequential, rounds alternating. */
+async function overhead(params) {
+  const answer = () => Promise.resolve(new Response('{"ret":200,"msg":"操作成功"}'));
+  const options = { token: 'bench-token-0123456789', baseUrl: 'http://127.0.0.1:9/gewe/v2/api', fetch: answer };
+  const variants = { lib: () => revokeMsg(params, options), plain: () => plainRevoke(params, options, answer) };
+  const time = async (call) => {
+    const t = performance.now();
+    for (let i = 0; i < N.buildCalls; i++) await call();
+    return ((performance.now() - t) * 1000) / N.buildCalls;
+  };
+  for (const call of Object.values(variants)) for (let i = 0; i < 2000; i++) await call(); // warm-up
+  const out = { lib: [], plain: [] };
+  for (let r = 0; r < N.buildRounds; r++) {
+    out.lib.push(await time(variants.lib));
+    out.plain.push(await time(variants.plain));
+  }
+  return out;
+}
+
 /** Memory of each variant in its own fresh process (bench/memory.js), so nothing else this run did is counted. */
 function memory(standin) {
   const measure = (variant) => {
@@ -203,11 +223,10 @@ function machine() {
 }
 
 /** The issue's targets, each met or missed by this run's figures; a miss says why and what would close it. */
-function targets({ size, building, e2e, edge, mem }) {
+function targets({ size, building, cost, e2e, edge, mem }) {
   const rps = (xs) => median(xs.map((x) => x.rps));
   const worst = (data) => Math.min(...[1, 16].map((c) => rps(data[c].lib) / rps(data[c].plain)));
-  // Extra client time per call, from the throughput of the slowest concurrency-1 comparison.
-  const extraUs = (data) => (1e6 / rps(data[1].lib) - 1e6 / rps(data[1].plain)).toFixed(0);
+  const extraUs = fmt(median(cost.lib) - median(cost.plain), 0);
   const node = worst(e2e);
   const workerd = worst(edge);
   const build = median(building.lib) / median(building.plain);
@@ -227,7 +246,7 @@ function targets({ size, building, e2e, edge, mem }) {
   ];
   if (node < 0.95 || workerd < 0.95) {
     out.push(
-      `Why throughput misses where it does: each revoke costs gewe-revoke a fixed amount of client time on top of the same \`fetch\` by hand (this run: about ${extraUs(e2e)} µs per call in Node and ${extraUs(edge)} µs in workerd at concurrency 1). A CPU profile of the call path with an in-memory \`fetch\` (Node) puts that cost in the wasm code and its generated glue, spread over many small steps with none dominating: reading params and options through getters, validation, copying strings across the boundary, building the result object, and bridging the fetch and body promises into Rust futures. Against the stand-in on loopback a whole call takes under a millisecond, so a fixed cost shows; against a real GeWe server, whose answers take tens to hundreds of milliseconds, it is well under one percent of a call's latency, and it shows in throughput only where the client's CPU is the bottleneck.`,
+      `Why throughput misses where it does: each revoke costs gewe-revoke a fixed amount of client time on top of the same \`fetch\` by hand (section 4: about ${extraUs} µs per call in Node, measured without the network, where end-to-end runs on this 2-core machine vary by several percent from round to round). A CPU profile of the call path with an in-memory \`fetch\` (Node) puts that cost in the wasm code and its generated glue, spread over many small steps with none dominating: reading params and options through getters, validation, copying strings across the boundary, building the result object, and bridging the fetch and body promises into Rust futures. Against the stand-in on loopback a whole call takes under a millisecond, so a fixed cost shows; against a real GeWe server, whose answers take tens to hundreds of milliseconds, it is well under one percent of a call's latency, and it shows in throughput only where the client's CPU is the bottleneck.`,
       '',
       'What would close the gap (not done yet): fewer boundary crossings per call in the library: reading the response body without a second promise bridge, keeping a client\'s validated token and URL as JS values between calls, and reading the five params in one crossing.',
       '',
@@ -236,7 +255,7 @@ function targets({ size, building, e2e, edge, mem }) {
   return out;
 }
 
-function report({ m, size, cold, building, e2e, edge, mem }) {
+function report({ m, size, cold, building, cost, e2e, edge, mem }) {
   const row = (...cells) => `| ${cells.join(' | ')} |`;
   const e2eRows = (data) =>
     [1, 16].flatMap((c) => {
@@ -281,13 +300,21 @@ function report({ m, size, cold, building, e2e, edge, mem }) {
     row('hand-written JS', fmt(median(building.plain), 3), spread(building.plain), `${N.buildCalls} × ${N.buildRounds}`),
     row('ratio (target ≤ 2)', ratio(median(building.lib), median(building.plain)), '', ''),
     '',
-    `## 4. End to end in Node: \`revokeMsg\` vs hand-written \`fetch\` (${N.e2eCalls} calls per round, ${N.e2eRounds} rounds, alternating order)`,
+    `## 4. Cost per call without the network (\`revokeMsg\` vs the hand-written call, both with the same in-memory \`fetch\`)`,
+    '',
+    row('variant', 'µs per call (median)', 'spread', 'calls × rounds'),
+    row('---', '---:', '---:', '---:'),
+    row('gewe-revoke', fmt(median(cost.lib), 3), spread(cost.lib), `${N.buildCalls} × ${N.buildRounds}`),
+    row('hand-written JS', fmt(median(cost.plain), 3), spread(cost.plain), `${N.buildCalls} × ${N.buildRounds}`),
+    row('gewe-revoke adds', `${fmt(median(cost.lib) - median(cost.plain), 1)} µs`, '', ''),
+    '',
+    `## 5. End to end in Node: \`revokeMsg\` vs hand-written \`fetch\` (${N.e2eCalls} calls per round, ${N.e2eRounds} rounds, alternating order)`,
     '',
     row('concurrency', 'figure', 'gewe-revoke', 'plain fetch', 'ratio', 'spread of rounds (lib / plain)'),
     row('---:', '---', '---:', '---:', '---:', '---'),
     ...e2eRows(e2e),
     '',
-    `## 5. End to end inside workerd (Miniflare): the same comparison (${N.workerdCalls} calls per round, ${N.workerdRounds} rounds)`,
+    `## 6. End to end inside workerd (Miniflare): the same comparison (${N.workerdCalls} calls per round, ${N.workerdRounds} rounds)`,
     '',
     'workerd advances its clock only on I/O, so per-call latencies there have 1 ms resolution.',
     '',
@@ -295,7 +322,7 @@ function report({ m, size, cold, building, e2e, edge, mem }) {
     row('---:', '---', '---:', '---:', '---:', '---'),
     ...e2eRows(edge),
     '',
-    `## 6. Memory (each variant in a fresh process: warm-up of 2,000 calls, then ${mem.calls.toLocaleString('en-US')} successful and ${Math.ceil(mem.calls / 5).toLocaleString('en-US')} failing calls; heap after GC)`,
+    `## 7. Memory (each variant in a fresh process: warm-up of 2,000 calls, then ${mem.calls.toLocaleString('en-US')} successful and ${Math.ceil(mem.calls / 5).toLocaleString('en-US')} failing calls; heap after GC)`,
     '',
     row('figure', 'after warm-up', 'after the calls', 'growth', 'plain fetch: growth'),
     row('---', '---:', '---:', '---:', '---:'),
@@ -304,7 +331,7 @@ function report({ m, size, cold, building, e2e, edge, mem }) {
     row('JS heap used', kb(mem.lib.before.heap), kb(mem.lib.after.heap), kb(mem.lib.after.heap - mem.lib.before.heap), kb(mem.plain.after.heap - mem.plain.before.heap)),
     row('process RSS', kb(mem.lib.before.rss), kb(mem.lib.after.rss), kb(mem.lib.after.rss - mem.lib.before.rss), kb(mem.plain.after.rss - mem.plain.before.rss)),
     '',
-    ...targets({ size, building, e2e, edge, mem }),
+    ...targets({ size, building, cost, e2e, edge, mem }),
   ];
   return lines.join('\n');
 }
@@ -322,13 +349,15 @@ async function main() {
     const cold = coldStart(size.wasm.raw + size.entries[0].raw);
     log('request building');
     const building = requestBuilding(params, options);
+    log('overhead per call (in-memory fetch)');
+    const cost = await overhead(params);
     log('end to end (node)');
     const e2e = await endToEnd(params, options);
     log('end to end (workerd)');
     const edge = await workerd(params, options);
     log('memory');
     const mem = memory(standin);
-    const md = report({ m, size, cold, building, e2e, edge, mem });
+    const md = report({ m, size, cold, building, cost, e2e, edge, mem });
     if (SMOKE) console.log(md);
     else writeFileSync(`${ROOT}BENCHMARKS.md`, md), log('wrote BENCHMARKS.md');
     return md;

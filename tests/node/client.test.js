@@ -88,9 +88,13 @@ test('GeweClient', async (t) => {
 
   await t.test('revokeMany spaces starts by intervalMs', async () => {
     const list = await Promise.all(Array.from({ length: 4 }, fresh));
-    await client.revokeMany(list, { concurrency: 4, intervalMs: 100 });
-    const at = s.revokeCalls.map((c) => c.at).sort((a, b) => a - b);
-    for (let i = 1; i < at.length; i++) assert.ok(at[i] - at[i - 1] >= 85, `gap ${at[i] - at[i - 1]} ms`);
+    const starts = [];
+    const paced = new GeweClient({ token: s.token, baseUrl: s.baseUrl, appId: s.appId, fetch: (url, init) => (starts.push(performance.now()), fetch(url, init)) });
+    const results = await paced.revokeMany(list, { concurrency: 4, intervalMs: 100 });
+    assert.ok(results.every((r) => r.ok));
+    assert.equal(starts.length, 4);
+    for (let i = 1; i < starts.length; i++) assert.ok(starts[i] - starts[i - 1] >= 95, `gap ${starts[i] - starts[i - 1]} ms`);
+    assert.ok(list.every((r) => s.message(r.newMsgId).revoked));
   });
 
   await t.test('revokeMany with an aborted signal: in-flight and pending items are ABORTED, the call resolves', async () => {
