@@ -1,4 +1,4 @@
-//! The HTTP exchange over `fetch`: build the `Request`, send it, read the answer, and retry within the deadline
+//! The HTTP exchange over `fetch`: build the request, send it, read the answer, and retry within the deadline
 //! and the revoke window. Only the global `fetch` or an injected one, never `window`: the same code runs in pages,
 //! Node and workerd.
 
@@ -24,8 +24,8 @@ extern "C" {
 pub struct Config {
     /// The core options.
     pub options: Options,
-    /// Used instead of the global `fetch`, as `fetch(url, init)` with no receiver (a stored `fetch` called as a method throws
-    /// in Workers).
+    /// Used instead of the global `fetch`, called as `fetch(url, init)` with no receiver (a stored `fetch` called
+    /// as a method throws in Workers).
     pub fetch: Option<Function>,
 }
 
@@ -97,7 +97,7 @@ pub fn build_request(options: &Options, body: &str) -> Result<Request, JsValue> 
 
 /// How one attempt went wrong before an answer could be judged.
 enum Trouble {
-    /// Final: no other attempt would help (invalid request, abort, deadline, not a Response).
+    /// Final: `fetch` resolved to something other than a Response; another attempt would not help.
     Final(JsValue),
     /// `fetch` or the body read threw: a network failure, worth another attempt.
     Network(JsValue),
