@@ -90,18 +90,15 @@ pub fn redact(text: &str, secret: &str) -> String {
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
+    // Texts here are short answers; a plain scan avoids std's two-way searcher and its panic paths (wasm bytes).
     while let Some(c) = rest.chars().next() {
-        // Texts here are short answers; a plain scan avoids std's two-way searcher and its panic paths (wasm bytes).
-        let (skip, piece) = if rest.as_bytes().starts_with(secret.as_bytes()) {
-            (secret.len(), "[redacted]")
+        let skip = if rest.as_bytes().starts_with(secret.as_bytes()) {
+            out.push_str("[redacted]");
+            secret.len()
         } else {
-            (c.len_utf8(), "")
-        };
-        if piece.is_empty() {
             out.push(c);
-        } else {
-            out.push_str(piece);
-        }
+            c.len_utf8()
+        };
         rest = rest.get(skip..).unwrap_or_default();
     }
     out

@@ -156,33 +156,38 @@ pub fn endpoint(input: &Input) -> Result<String, Error> {
 /// Whether `host[:port]` is one the URL parser accepts: a name (letters, digits, `-._~`, or non-ASCII
 /// characters, left to IDNA), an IPv4 address, or a bracketed IPv6 address; a port of at most 65535.
 fn valid_authority(authority: &str) -> bool {
-    let (host, port) = match authority.strip_prefix('[') {
-        Some(v6) => match v6.split_once(']') {
-            Some((addr, rest)) => {
-                let ok = !addr.is_empty()
-                    && addr
-                        .chars()
-                        .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
-                (
-                    if ok { "v6" } else { "" },
-                    rest.strip_prefix(':')
-                        .or(if rest.is_empty() { None } else { Some("x") }),
-                )
-            }
-            None => ("", None),
-        },
-        None => match authority.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        },
+    let (host_ok, port) = match authority.strip_prefix('[') {
+        Some(bracketed) => {
+            let Some((addr, rest)) = bracketed.split_once(']') else {
+                return false;
+            };
+            let port = match rest {
+                "" => None,
+                _ => match rest.strip_prefix(':') {
+                    Some(port) => Some(port),
+                    None => return false,
+                },
+            };
+            let v6 = !addr.is_empty()
+                && addr
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+            (v6, port)
+        }
+        None => {
+            let (host, port) = match authority.rsplit_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (authority, None),
+            };
+            let name = !host.is_empty()
+                && host.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~') || !c.is_ascii()
+                });
+            (name, port)
+        }
     };
-    let host_ok = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~') || !c.is_ascii());
     // Digits only first: u16's parser would also take a leading '+'.
-    let port_ok = port.is_none_or(|p| p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok());
-    host_ok && port_ok
+    host_ok && port.is_none_or(|p| p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok())
 }
 
 /// Validates `timeoutMs`: a whole number 0..=2^31-1 (0 disables the deadline); `None` when absent.
