@@ -48,6 +48,11 @@ export interface ClientOptions {
   fetch?: FetchLike;
   /** The appId used when params omit it. */
   appId?: string;
+  /**
+   * The most bytes of an answer's body that are read; past it the read is cancelled and the call fails
+   * `BAD_RESPONSE`. Default 1048576 (1 MiB); 1 ..= 67108864.
+   */
+  maxResponseBytes?: number;
 }
 
 /** Options for `revokeMsg`: client options plus an `AbortSignal`. */
@@ -77,6 +82,7 @@ export interface RevokeResult {
   ret: 200;
   /** e.g. `操作成功` */
   msg: string;
+  /** GeWe's `data`, when present; left out when it nests deeper than 64 levels or its JSON is over 64 KiB. */
   data?: JsonValue;
 }
 
@@ -114,11 +120,11 @@ export type GeweErrorCode =
 export type GeweErrorField =
   | 'appId' | 'toWxid' | 'msgId' | 'newMsgId' | 'createTime' | 'params' | 'list' | 'text'
   | 'token' | 'baseUrl' | 'timeoutMs' | 'retries' | 'revokeWindowSec' | 'fetch' | 'signal'
-  | 'concurrency' | 'intervalMs' | 'options';
+  | 'concurrency' | 'intervalMs' | 'maxResponseBytes' | 'options';
 
 /** Every error the library throws or rejects with, including those raised inside wasm. */
 export class GeweError extends Error {
-  constructor(code: GeweErrorCode, message: string, details?: Partial<Pick<GeweError, 'field' | 'status' | 'ret' | 'apiMsg' | 'data' | 'body' | 'cause'>>);
+  constructor(code: GeweErrorCode, message: string, details?: Partial<Pick<GeweError, 'field' | 'status' | 'ret' | 'apiMsg' | 'data' | 'body' | 'location' | 'maybeDelivered' | 'cause'>>);
   readonly name: 'GeweError';
   /** What went wrong, stable across versions. */
   readonly code: GeweErrorCode;
@@ -130,10 +136,19 @@ export class GeweError extends Error {
   readonly ret?: number;
   /** GeWe's `msg` (`API_ERROR`), token redacted. */
   readonly apiMsg?: string;
-  /** GeWe's `data` (`API_ERROR`), e.g. `{ code: "-1", msg: "微信已离线" }`. */
+  /** GeWe's `data` (`API_ERROR`), e.g. `{ code: "-1", msg: "微信已离线" }`; absent when too deep or too large. */
   readonly data?: JsonValue;
   /** A short excerpt of an unexpected body (`HTTP_STATUS`, `BAD_RESPONSE`). */
   readonly body?: string;
+  /** Where a 3xx answer pointed (`HTTP_STATUS`); redirects are never followed. */
+  readonly location?: string;
+  /**
+   * `true` when the request may have reached GeWe and its outcome is unknown (the connection broke after sending,
+   * the answer broke off or could not be read, the deadline or signal fired while a request was out, a 5xx other
+   * than 502/503): the revoke may have happened, so check before sending it again. `false` when it certainly did not
+   * take effect.
+   */
+  readonly maybeDelivered: boolean;
   /** The underlying error: the `fetch` failure (`NETWORK`) or the signal's reason (`ABORTED`). */
   readonly cause?: unknown;
 }
@@ -158,7 +173,7 @@ export class GeweClient {
   constructor(options: ClientOptions);
   /** Revokes one message; `appId` falls back to the client's. */
   revokeMsg(params: RevokeParams, options?: CallOptions): Promise<RevokeResult>;
-  /** Revokes many, in input order; one item's failure never rejects the whole. */
+  /** Revokes many, in input order; one item's failure never rejects the whole; items that are the same request are sent once and share the outcome. */
   revokeMany(list: readonly RevokeParams[], options?: ManyOptions): Promise<RevokeOutcome[]>;
   /** Releases the client's wasm memory now instead of at garbage collection. */
   free(): void;

@@ -9,7 +9,9 @@ target=target/wasm32-unknown-unknown/release/gewe_revoke.wasm
 cargo rustc --quiet --lib --release --target wasm32-unknown-unknown --crate-type cdylib
 rm -rf pkg/wasm
 wasm-bindgen --target web --no-typescript --out-dir pkg/wasm --out-name gewe_revoke "$target"
-node_modules/.bin/wasm-opt -Oz pkg/wasm/gewe_revoke_bg.wasm -o pkg/wasm/gewe_revoke_bg.wasm
+# The producers and target_features sections are metadata for tools (wasm-bindgen and wasm-opt read the
+# latter); nothing reads them once wasm-opt has run.
+node_modules/.bin/wasm-opt -Oz --strip-producers --strip-target-features pkg/wasm/gewe_revoke_bg.wasm -o pkg/wasm/gewe_revoke_bg.wasm
 raw=$(wc -c < pkg/wasm/gewe_revoke_bg.wasm)
 gz=$(gzip -9 -c pkg/wasm/gewe_revoke_bg.wasm | wc -c)
 echo "[build] pkg/wasm/gewe_revoke_bg.wasm: $raw bytes, $gz bytes gzip -9" >&2

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::json::Json;
+use super::redact::redact;
 
 /// Stable, machine-readable error codes: the `code` property of a `GeweError`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +70,10 @@ pub struct Error {
     pub data: Option<Json>,
     /// A short excerpt of an unexpected body.
     pub body: Option<String>,
+    /// Where a 3xx answer pointed (not followed: the token goes to GeWe only).
+    pub location: Option<String>,
+    /// The request may have reached GeWe and its outcome is unknown: resending could revoke twice.
+    pub maybe_delivered: bool,
 }
 
 impl Error {
@@ -83,6 +88,8 @@ impl Error {
             api_msg: None,
             data: None,
             body: None,
+            location: None,
+            maybe_delivered: false,
         }
     }
 
@@ -90,6 +97,30 @@ impl Error {
     #[must_use]
     pub fn at(mut self, field: &'static str) -> Self {
         self.field = Some(field);
+        self
+    }
+
+    /// The same error, marked as possibly delivered.
+    #[must_use]
+    pub fn maybe_delivered(mut self) -> Self {
+        self.maybe_delivered = true;
+        self
+    }
+
+    /// The same error with `secret` redacted from every string it holds: the last sweep before it leaves.
+    #[must_use]
+    pub fn redacted(mut self, secret: &str) -> Self {
+        for text in [&mut self.message]
+            .into_iter()
+            .chain(self.api_msg.as_mut())
+            .chain(self.body.as_mut())
+            .chain(self.location.as_mut())
+        {
+            *text = redact(text, secret);
+        }
+        if let Some(data) = self.data.as_mut() {
+            data.redact(secret);
+        }
         self
     }
 

@@ -4,6 +4,8 @@
 //! does nothing. Keeping the lexeme means no id is ever rounded. A generic parser (serde_json) would cost
 //! more wasm bytes than this whole module.
 
+use super::redact::redact;
+
 /// A parsed JSON value. Numbers keep their exact source text.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Json {
@@ -47,11 +49,71 @@ pub fn parse(text: &str) -> Result<Json, SyntaxError> {
     }
 }
 
+/// `data` in an answer larger than this (as JSON text) is left out rather than built.
+pub const MAX_DATA_BYTES: usize = 64 * 1024;
+
+/// A member of an answer's envelope.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Member {
+    /// Not in the answer.
+    #[default]
+    Absent,
+    /// Read.
+    Kept(Json),
+    /// Present and valid JSON, but nested deeper than [`MAX_DEPTH`] (or, for `data`, larger than
+    /// [`MAX_DATA_BYTES`]): left out, so a success with an unusual `data` is still a success.
+    Omitted,
+}
+
+/// The three members of a GeWe answer that matter: `{ ret, msg, data }`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Envelope {
+    /// `ret`
+    pub ret: Member,
+    /// `msg`
+    pub msg: Member,
+    /// `data`
+    pub data: Member,
+}
+
+/// Reads a GeWe answer: `Ok(None)` when it is valid JSON but not an object. Other members are checked but not
+/// built, and nothing is ever refused for depth, so memory stays near the size of what is kept.
+pub fn envelope(text: &str) -> Result<Option<Envelope>, SyntaxError> {
+    let mut reader = Reader {
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    reader.skip_ws();
+    let envelope = if reader.peek() == Some(b'{') {
+        Some(reader.envelope()?)
+    } else {
+        reader.skip()?;
+        None
+    };
+    reader.skip_ws();
+    if reader.pos == reader.bytes.len() {
+        Ok(envelope)
+    } else {
+        Err(reader.error())
+    }
+}
+
 impl Json {
     /// The member `key` of an object (the last one, when repeated), or `None`.
     pub fn get(&self, key: &str) -> Option<&Json> {
         match self {
             Json::Object(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Takes the member `key` out of an object (the last one, when repeated).
+    pub fn take(&mut self, key: &str) -> Option<Json> {
+        match self {
+            Json::Object(members) => {
+                let at = members.iter().rposition(|(k, _)| k == key)?;
+                Some(members.swap_remove(at).1)
+            }
             _ => None,
         }
     }
@@ -72,7 +134,7 @@ impl Json {
         }
     }
 
-    /// Replaces every occurrence of `secret` in every string value with `[redacted]` (keys are left alone).
+    /// Redacts `secret` from every string value (keys are left alone).
     pub fn redact(&mut self, secret: &str) {
         match self {
             Json::String(s) => *s = redact(s, secret),
@@ -81,27 +143,6 @@ impl Json {
             Json::Null | Json::Bool(_) | Json::Number(_) => {}
         }
     }
-}
-
-/// `text` with every occurrence of `secret` replaced by `[redacted]`.
-pub fn redact(text: &str, secret: &str) -> String {
-    if secret.is_empty() {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    // Texts here are short answers; a plain scan avoids std's two-way searcher and its panic paths (wasm bytes).
-    while let Some(c) = rest.chars().next() {
-        let skip = if rest.as_bytes().starts_with(secret.as_bytes()) {
-            out.push_str("[redacted]");
-            secret.len()
-        } else {
-            out.push(c);
-            c.len_utf8()
-        };
-        rest = rest.get(skip..).unwrap_or_default();
-    }
-    out
 }
 
 /// Appends `s` to `out` as a JSON string literal.
@@ -135,6 +176,109 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// The members of the object at the current position, each kept only when it is shallow and small enough.
+    fn envelope(&mut self) -> Result<Envelope, SyntaxError> {
+        let mut envelope = Envelope::default();
+        self.pos += 1; // '{'
+        self.skip_ws();
+        if self.eat(b'}') {
+            return Ok(envelope);
+        }
+        loop {
+            let key = self.key()?;
+            self.skip_ws();
+            let start = self.pos;
+            let depth = self.skip()?;
+            let slot = match key.as_str() {
+                "ret" => Some(&mut envelope.ret),
+                "msg" => Some(&mut envelope.msg),
+                "data" => Some(&mut envelope.data),
+                _ => None,
+            };
+            if let Some(slot) = slot {
+                let size_ok = key != "data" || self.pos - start <= MAX_DATA_BYTES;
+                *slot = match self.bytes.get(start..self.pos) {
+                    Some(span) if depth <= MAX_DEPTH && size_ok => {
+                        let mut inner = Reader { bytes: span, pos: 0 };
+                        Member::Kept(inner.value(0)?)
+                    }
+                    _ => Member::Omitted,
+                };
+            }
+            self.skip_ws();
+            if self.eat(b'}') {
+                return Ok(envelope);
+            }
+            if !self.eat(b',') {
+                return Err(self.error());
+            }
+        }
+    }
+
+    /// Checks one value without building it and returns how deeply it nests. Iterative, so no input can exhaust
+    /// the stack.
+    fn skip(&mut self) -> Result<usize, SyntaxError> {
+        let mut open: Vec<u8> = Vec::new();
+        let mut deepest = 0;
+        loop {
+            self.skip_ws();
+            match self.peek() {
+                Some(b @ (b'{' | b'[')) => {
+                    self.pos += 1;
+                    deepest = deepest.max(open.len() + 1);
+                    self.skip_ws();
+                    let close = if b == b'{' { b'}' } else { b']' };
+                    if !self.eat(close) {
+                        open.push(close);
+                        if close == b'}' {
+                            self.key()?;
+                        }
+                        continue;
+                    }
+                }
+                Some(b'"') => self.skip_string()?,
+                Some(b't') => self.literal(b"true", Json::Null).map(drop)?,
+                Some(b'f') => self.literal(b"false", Json::Null).map(drop)?,
+                Some(b'n') => self.literal(b"null", Json::Null).map(drop)?,
+                Some(b'-' | b'0'..=b'9') => self.number_end()?,
+                _ => return Err(self.error()),
+            }
+            // After a value: close what ends here, then expect the next item or member.
+            loop {
+                self.skip_ws();
+                let Some(&close) = open.last() else {
+                    return Ok(deepest);
+                };
+                if self.eat(close) {
+                    open.pop();
+                    continue;
+                }
+                if !self.eat(b',') {
+                    return Err(self.error());
+                }
+                if close == b'}' {
+                    self.key()?;
+                }
+                break;
+            }
+        }
+    }
+
+    /// `"key" :` with the whitespace around it.
+    fn key(&mut self) -> Result<String, SyntaxError> {
+        self.skip_ws();
+        if self.peek() != Some(b'"') {
+            return Err(self.error());
+        }
+        let key = self.string()?;
+        self.skip_ws();
+        if self.eat(b':') {
+            Ok(key)
+        } else {
+            Err(self.error())
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -239,6 +383,12 @@ impl Reader<'_> {
 
     fn number(&mut self) -> Result<Json, SyntaxError> {
         let start = self.pos;
+        self.number_end()?;
+        self.slice(start).map(|s| Json::Number(s.to_owned()))
+    }
+
+    /// Moves past a number, checking it against the grammar.
+    fn number_end(&mut self) -> Result<(), SyntaxError> {
         self.eat(b'-');
         if !self.eat(b'0') && self.digits() == 0 {
             return Err(self.error());
@@ -255,7 +405,7 @@ impl Reader<'_> {
                 return Err(self.error());
             }
         }
-        self.slice(start).map(|s| Json::Number(s.to_owned()))
+        Ok(())
     }
 
     /// The text from `start` to the current position (always on ASCII boundaries here).
@@ -285,6 +435,25 @@ impl Reader<'_> {
                     let escaped = self.escape()?;
                     out.push(escaped);
                 }
+                _ => return Err(self.error()),
+            }
+        }
+    }
+
+    /// Moves past a string, checking it, without building it.
+    fn skip_string(&mut self) -> Result<(), SyntaxError> {
+        self.pos += 1; // opening quote
+        loop {
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    self.escape()?;
+                }
+                Some(b) if b >= 0x20 => self.pos += 1,
                 _ => return Err(self.error()),
             }
         }
@@ -438,19 +607,81 @@ mod tests {
     }
 
     #[test]
-    fn reports_where_reading_stopped() {
-        assert_eq!(parse("[1, x]"), Err(SyntaxError { at: 4 }));
+    fn envelope_keeps_ret_msg_and_data_only() {
+        let e =
+            envelope(r#" {"ret":200,"msg":"ok","other":[1,{"x":"y"}],"data":{"id":18446744073709551615}} "#)
+                .unwrap()
+                .unwrap();
+        assert_eq!(e.ret, Member::Kept(num("200")));
+        assert_eq!(e.msg, Member::Kept(Json::String("ok".into())));
+        let Member::Kept(data) = e.data else {
+            panic!("{:?}", e.data)
+        };
+        assert_eq!(data.get("id"), Some(&num("18446744073709551615")));
+        assert_eq!(envelope("{}").unwrap(), Some(Envelope::default()));
+        assert_eq!(
+            envelope(r#"{"ret":500,"ret":200}"#).unwrap().unwrap().ret,
+            Member::Kept(num("200"))
+        );
     }
 
     #[test]
-    fn redacts_every_occurrence_and_keeps_other_text() {
-        assert_eq!(
-            redact("a-tok-b-tok-tok", "tok"),
-            "a-[redacted]-b-[redacted]-[redacted]"
+    fn envelope_omits_deep_or_large_data_but_reads_the_rest() {
+        let deep = format!(
+            r#"{{"ret":200,"data":{}{}}}"#,
+            "[".repeat(100_000),
+            "]".repeat(100_000)
         );
-        assert_eq!(redact("令牌tok令牌", "tok"), "令牌[redacted]令牌");
-        assert_eq!(redact("to", "tok"), "to");
-        assert_eq!(redact("x", ""), "x");
+        let e = envelope(&deep).unwrap().unwrap();
+        assert_eq!((e.ret, e.data), (Member::Kept(num("200")), Member::Omitted));
+        let edge = format!(r#"{{"data":{}{}}}"#, "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(matches!(envelope(&edge).unwrap().unwrap().data, Member::Kept(_)));
+        let large = format!(r#"{{"msg":"m","data":"{}"}}"#, "x".repeat(MAX_DATA_BYTES));
+        let e = envelope(&large).unwrap().unwrap();
+        assert_eq!(
+            (e.msg, e.data),
+            (Member::Kept(Json::String("m".into())), Member::Omitted)
+        );
+        let deep_elsewhere = format!(
+            r#"{{"ret":200,"x":{}1{}}}"#,
+            "{\"a\":".repeat(5000),
+            "}".repeat(5000)
+        );
+        assert_eq!(
+            envelope(&deep_elsewhere).unwrap().unwrap().ret,
+            Member::Kept(num("200"))
+        );
+    }
+
+    #[test]
+    fn envelope_is_as_strict_as_parse() {
+        assert_eq!(envelope("[1,2]"), Ok(None));
+        assert_eq!(envelope("\"x\""), Ok(None));
+        for bad in [
+            "",
+            "{",
+            "{\"a\":1,}",
+            "{\"a\":[1,]}",
+            "{\"a\":01}",
+            "{\"a\":\"\\x\"}",
+            "{\"a\":tru}",
+            "{\"a\" 1}",
+            "{\"a\":1]",
+            "{\"a\":[1}",
+            "{\"a\":{\"b\"}}",
+            "{\"a\":\"\u{1}\"}",
+            "[1,]",
+            "[",
+            "{} x",
+            "<html>",
+        ] {
+            assert!(envelope(bad).is_err(), "accepted {bad:?}");
+        }
+    }
+
+    #[test]
+    fn reports_where_reading_stopped() {
+        assert_eq!(parse("[1, x]"), Err(SyntaxError { at: 4 }));
     }
 
     #[test]
@@ -519,13 +750,31 @@ mod tests {
         }
 
         #[test]
-        fn redact_matches_std_replace(text in ".{0,40}", secret in ".{1,4}") {
-            prop_assert_eq!(redact(&text, &secret), text.replace(&secret, "[redacted]"));
+        fn never_panics_on_arbitrary_text(s in ".{0,64}") {
+            let _ = parse(&s);
+            let _ = envelope(&s);
+        }
+
+        // The skipper accepts exactly what the reader accepts.
+        #[test]
+        fn envelope_agrees_with_parse(v in arb_json()) {
+            let text = serde_json::to_string(&v).unwrap();
+            let parsed = parse(&text).unwrap();
+            let e = envelope(&text).unwrap();
+            match (&parsed, e) {
+                (Json::Object(_), Some(e)) => {
+                    let member = |k| parsed.get(k).cloned().map_or(Member::Absent, Member::Kept);
+                    prop_assert_eq!(e.ret, member("ret"));
+                    prop_assert_eq!(e.msg, member("msg"));
+                }
+                (Json::Object(_), None) => prop_assert!(false, "object read as non-object"),
+                (_, e) => prop_assert!(e.is_none()),
+            }
         }
 
         #[test]
-        fn never_panics_on_arbitrary_text(s in ".{0,64}") {
-            let _ = parse(&s);
+        fn envelope_refuses_what_parse_refuses(s in "[\\[\\]{}\":,0-9a-z \\\\.-]{0,24}") {
+            prop_assert_eq!(parse(&s).is_ok(), envelope(&s).is_ok(), "{:?}", s);
         }
     }
 }

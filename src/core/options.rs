@@ -18,6 +18,10 @@ pub const MAX_RETRIES: u32 = 10;
 pub const DEFAULT_REVOKE_WINDOW_SEC: u64 = 120;
 /// Tokens longer than this are not tokens.
 pub const MAX_TOKEN_CHARS: usize = 4096;
+/// Default cap on an answer's body: GeWe's answers are tens of bytes; a gateway page a few KB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u32 = 1 << 20;
+/// The largest `maxResponseBytes` accepted.
+pub const MAX_RESPONSE_BYTES: u32 = 64 << 20;
 
 /// Options as read off a JS object, not yet validated (`fetch` and `signal` stay in the shell).
 #[derive(Clone, Debug, PartialEq)]
@@ -34,6 +38,8 @@ pub struct RawOptions {
     pub revoke_window_sec: Input,
     /// `appId`
     pub app_id: Input,
+    /// `maxResponseBytes`
+    pub max_response_bytes: Input,
 }
 
 /// Valid options.
@@ -51,6 +57,8 @@ pub struct Options {
     pub revoke_window_sec: Option<u64>,
     /// appId used when params omit it.
     pub app_id: Option<String>,
+    /// The most bytes of an answer's body that are read.
+    pub max_response_bytes: u32,
 }
 
 impl Options {
@@ -73,7 +81,20 @@ impl Options {
                 Input::Undefined => None,
                 ref input => Some(text::name("appId", input, Code::InvalidOptions)?),
             },
+            max_response_bytes: max_response_bytes(&raw.max_response_bytes)?,
         })
+    }
+}
+
+/// Validates `maxResponseBytes`: a whole number from 1 to 64 MiB.
+fn max_response_bytes(input: &Input) -> Result<u32, Error> {
+    match whole("maxResponseBytes", input, u64::from(MAX_RESPONSE_BYTES))? {
+        None => Ok(DEFAULT_MAX_RESPONSE_BYTES),
+        Some(0) => Err(Error::invalid_options(
+            "maxResponseBytes",
+            "maxResponseBytes must be at least 1.",
+        )),
+        Some(n) => Ok(n as u32),
     }
 }
 
@@ -153,8 +174,10 @@ pub fn endpoint(input: &Input) -> Result<String, Error> {
     }
 }
 
-/// Whether `host[:port]` is one the URL parser accepts: a name (letters, digits, `-._~`, or non-ASCII
-/// characters, left to IDNA), an IPv4 address, or a bracketed IPv6 address; a port of at most 65535.
+/// Whether `host[:port]` is one the WHATWG URL parser accepts: a name (letters, digits, `-._~`, or non-ASCII
+/// characters, left to the platform's IDNA), a dotted-quad IPv4 address, or a bracketed IPv6 address; a port of at
+/// most 65535. Stricter than the parser where it is quirky (`0x7f.1`, `010.0.0.1`); the shell asks the platform's
+/// parser too, which has the last word.
 fn valid_authority(authority: &str) -> bool {
     let (host_ok, port) = match authority.strip_prefix('[') {
         Some(bracketed) => {
@@ -168,26 +191,88 @@ fn valid_authority(authority: &str) -> bool {
                     None => return false,
                 },
             };
-            let v6 = !addr.is_empty()
-                && addr
-                    .chars()
-                    .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
-            (v6, port)
+            (ipv6(addr), port)
         }
         None => {
             let (host, port) = match authority.rsplit_once(':') {
                 Some((host, port)) => (host, Some(port)),
                 None => (authority, None),
             };
-            let name = !host.is_empty()
-                && host.chars().all(|c| {
-                    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~') || !c.is_ascii()
-                });
-            (name, port)
+            (valid_name(host), port)
         }
     };
     // Digits only first: u16's parser would also take a leading '+'.
     host_ok && port.is_none_or(|p| p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok())
+}
+
+/// An IPv6 address as the URL parser reads it: up to eight groups of 1 to 4 hex digits, at most one `::`, and an
+/// optional dotted quad in place of the last two groups.
+fn ipv6(addr: &str) -> bool {
+    let (head, tail, compressed) = match text::find(addr, "::") {
+        Some(at) => (
+            addr.get(..at).unwrap_or_default(),
+            addr.get(at + 2..).unwrap_or_default(),
+            true,
+        ),
+        None => (addr, "", false),
+    };
+    // Groups in `part`; a dotted quad counts two and may only end the address.
+    let groups = |part: &str, last: bool| -> Option<usize> {
+        if part.is_empty() {
+            return Some(0);
+        }
+        let mut pieces = part.split(':').peekable();
+        let mut count = 0;
+        while let Some(p) = pieces.next() {
+            count += if last && pieces.peek().is_none() && p.contains('.') {
+                dotted_quad(p).then_some(2)?
+            } else {
+                (!p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_hexdigit())).then_some(1)?
+            };
+        }
+        Some(count)
+    };
+    let (Some(before), Some(after)) = (groups(head, !compressed), groups(tail, compressed)) else {
+        return false;
+    };
+    if compressed {
+        text::find(tail, "::").is_none() && before + after <= 7
+    } else {
+        before == 8
+    }
+}
+
+/// A host name or IPv4 address. The URL parser reads a host whose last label is a number as IPv4, so such a host
+/// must be a canonical dotted quad.
+fn valid_name(host: &str) -> bool {
+    let chars_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~') || !c.is_ascii());
+    let last = host
+        .strip_suffix('.')
+        .unwrap_or(host)
+        .rsplit('.')
+        .next()
+        .unwrap_or_default();
+    let numeric = !last.is_empty()
+        && (last.bytes().all(|b| b.is_ascii_digit())
+            || last.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("0x"))
+                && last.bytes().skip(2).all(|b| b.is_ascii_hexdigit()));
+    chars_ok && (!numeric || dotted_quad(host))
+}
+
+/// `a.b.c.d`, each 0..=255 in plain decimal without leading zeros.
+fn dotted_quad(host: &str) -> bool {
+    let mut parts = 0;
+    host.split('.').all(|p| {
+        parts += 1;
+        !p.is_empty()
+            && p.len() <= 3
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && (p.len() == 1 || !p.starts_with('0'))
+            && p.parse::<u8>().is_ok()
+    }) && parts == 4
 }
 
 /// Validates `timeoutMs`: a whole number 0..=2^31-1 (0 disables the deadline); `None` when absent.
@@ -229,6 +314,7 @@ mod tests {
             retries: Input::Undefined,
             revoke_window_sec: Input::Undefined,
             app_id: Input::Undefined,
+            max_response_bytes: Input::Undefined,
         }
     }
 
@@ -247,8 +333,97 @@ mod tests {
                 retries: 1,
                 revoke_window_sec: Some(120),
                 app_id: None,
+                max_response_bytes: 1 << 20,
             })
         );
+    }
+
+    #[test]
+    fn max_response_bytes_is_a_whole_number_from_1_to_64_mib() {
+        let with = |n| RawOptions {
+            max_response_bytes: n,
+            ..raw()
+        };
+        assert_eq!(
+            Options::validate(&with(Input::Num(1.0)))
+                .unwrap()
+                .max_response_bytes,
+            1
+        );
+        assert_eq!(
+            Options::validate(&with(Input::Num(67_108_864.0)))
+                .unwrap()
+                .max_response_bytes,
+            64 << 20
+        );
+        for bad in [
+            Input::Num(0.0),
+            Input::Num(67_108_865.0),
+            Input::Num(1.5),
+            Input::Null,
+            s("1"),
+        ] {
+            let e = fails(with(bad.clone()));
+            assert_eq!(
+                (e.code, e.field),
+                (Code::InvalidOptions, Some("maxResponseBytes")),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn hosts_the_url_parser_would_refuse_or_reread_are_refused() {
+        for good in [
+            "http://127.0.0.1:2531/v2/api",
+            "http://0.0.0.0/x",
+            "http://255.255.255.255/x",
+            "http://[::1]:2531/v2/api",
+            "http://[::ffff:1.2.3.4]/x",
+            "http://[2001:db8::8a2e:370:7334]/x",
+            "http://[1:2:3:4:5:6:7:8]/x",
+            "http://[::]/x",
+            "http://[1::]/x",
+            "http://[1:2:3:4:5:6:1.2.3.4]/x",
+            "http://api.geweapi.com./x",
+            "http://host-1.example_x.cn/x",
+            "http://1host.example/x",
+            "http://例子.测试/x",
+        ] {
+            assert!(endpoint(&s(good)).is_ok(), "{good}");
+        }
+        for bad in [
+            "http://999.1.1.1/x",
+            "http://256.0.0.1/x",
+            "http://1.2.3/x",
+            "http://1.2.3.4.5/x",
+            "http://010.0.0.1/x",
+            "http://0x7f.1/x",
+            "http://example.0x/x",
+            "http://example.123/x",
+            "http://[1:2]/x",
+            "http://[::1%25eth0]/x",
+            "http://[:::1]/x",
+            "http://[]/x",
+            "http://[1:2:3:4:5:6:7:8:9]/x",
+            "http://[1:2:3:4:5:6:7]/x",
+            "http://[1::2::3]/x",
+            "http://[12345::]/x",
+            "http://[:1::]/x",
+            "http://[::1.2.3]/x",
+            "http://[::01.2.3.4]/x",
+            "http://[1.2.3.4::]/x",
+            "http://[::1]x/x",
+            "http://a%40b/x",
+            "http://a\\b/x",
+        ] {
+            let e = endpoint(&s(bad)).unwrap_err();
+            assert_eq!(
+                (e.code, e.field),
+                (Code::InvalidOptions, Some("baseUrl")),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
@@ -260,6 +435,7 @@ mod tests {
             retries: Input::Num(10.0),
             revoke_window_sec: Input::Null,
             app_id: s(" wx_app "),
+            max_response_bytes: Input::Num(4096.0),
         })
         .unwrap();
         assert_eq!(o.token, "tok 123");

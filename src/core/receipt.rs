@@ -21,7 +21,7 @@ pub struct Receipt {
 
 /// Reads a receipt from the whole `{ret, msg, data}` envelope or from `data` alone.
 pub fn parse(text: &str) -> Result<Receipt, Error> {
-    let root = json::parse(text).map_err(|_| bad("The send response is not JSON.", None))?;
+    let mut root = json::parse(text).map_err(|_| bad("The send response is not JSON.", None))?;
     let data = match root.get("ret") {
         None => &root,
         Some(ret) if ret.as_i64() == Some(200) => root
@@ -42,7 +42,7 @@ pub fn parse(text: &str) -> Result<Receipt, Error> {
             );
             e.ret = ret.as_i64();
             e.api_msg = Some(msg);
-            e.data = root.get("data").cloned();
+            e.data = root.take("data");
             return Err(e);
         }
     };

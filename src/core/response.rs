@@ -1,15 +1,21 @@
 //! What a GeWe answer means: success only for a 2xx JSON object with `ret: 200`.
 
-use super::json::{self, redact, Json};
-use super::text::find;
+use super::json::{self, Json, Member};
+use super::redact::redact;
+use super::text::{cut, find};
 use super::{retry, Code, Error};
+
+/// The longest body excerpt put into an error, in characters.
+pub const EXCERPT_CHARS: usize = 200;
+/// The longest `apiMsg` (and redirect target) put into an error, in characters.
+pub const MESSAGE_CHARS: usize = 1000;
 
 /// A successful revoke: `ret` was 200.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Success {
     /// GeWe's `msg`, e.g. `操作成功`.
     pub msg: String,
-    /// GeWe's `data`, when present.
+    /// GeWe's `data`, when present and not too deep or large to pass on.
     pub data: Option<Json>,
 }
 
@@ -18,7 +24,8 @@ pub struct Success {
 pub enum Verdict {
     /// The call is over: success or a failure that another attempt would not change.
     Done(Result<Success, Error>),
-    /// A 429/502/503: worth another attempt, after at least `retry_after_ms` when the server said so.
+    /// A 429/502/503: the gateway says it did not pass the request on, so another attempt is safe, after at
+    /// least `retry_after_ms` when the server said so.
     Retry {
         /// The failure to report if no attempt is left.
         error: Error,
@@ -27,21 +34,31 @@ pub enum Verdict {
     },
 }
 
+/// The headers a verdict reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Headers<'a> {
+    /// `Retry-After`
+    pub retry_after: Option<&'a str>,
+    /// `Location`
+    pub location: Option<&'a str>,
+}
+
 /// Decides on an answer: retryable statuses ask for another attempt, everything else is final.
 /// Any JSON answer is final, `ret: 500` included: the service has spoken.
-pub fn verdict(status: u16, retry_after: Option<&str>, body: &str, token: &str, now_ms: f64) -> Verdict {
+pub fn verdict(status: u16, headers: Headers<'_>, body: &str, token: &str, now_ms: f64) -> Verdict {
     if retry::retryable_status(status) {
         Verdict::Retry {
             error: http_status(status, body, token),
-            retry_after_ms: retry_after.and_then(|v| retry::parse_retry_after(v, now_ms)),
+            retry_after_ms: headers
+                .retry_after
+                .and_then(|v| retry::parse_retry_after(v, now_ms)),
         }
+    } else if status == 0 || (300..400).contains(&status) {
+        Verdict::Done(Err(redirect(status, headers.location, token)))
     } else {
         Verdict::Done(interpret(status, body, token))
     }
 }
-
-/// The longest body excerpt put into an error, in characters.
-pub const EXCERPT_CHARS: usize = 200;
 
 /// Interprets an answer. GeWe reports failures as HTTP 200 with `ret` other than 200, so 2xx alone proves nothing.
 /// Every string from the answer that reaches the error has `token` redacted: GeWe echoes a bad token back.
@@ -54,29 +71,35 @@ pub fn interpret(status: u16, body: &str, token: &str) -> Result<Success, Error>
         let mut e = Error::new(
             Code::BadResponse,
             format!("GeWe answered HTTP {status} with {what}: {excerpt}"),
-        );
+        )
+        .maybe_delivered();
         e.status = Some(status);
         e.body = Some(excerpt);
         e
     };
-    let answer = match json::parse(body) {
-        Ok(answer @ Json::Object(_)) => answer,
-        Ok(_) => return Err(bad("JSON that is not an object")),
+    let answer = match json::envelope(body) {
+        Ok(Some(answer)) => answer,
+        Ok(None) => return Err(bad("JSON that is not an object")),
         Err(_) => return Err(bad("a body that is not JSON")),
     };
-    let Some(ret) = answer.get("ret").and_then(Json::as_i64) else {
+    let ret = match &answer.ret {
+        Member::Kept(ret) => ret.as_i64(),
+        _ => None,
+    };
+    let Some(ret) = ret else {
         return Err(bad("JSON without an integer ret"));
     };
-    let msg = answer
-        .get("msg")
-        .and_then(Json::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let data = answer.get("data").cloned().map(|mut d| {
-        d.redact(token);
-        d
-    });
-    let msg = redact(&msg, token);
+    let msg = match &answer.msg {
+        Member::Kept(Json::String(msg)) => cut(&redact(msg, token), MESSAGE_CHARS),
+        _ => String::new(),
+    };
+    let data = match answer.data {
+        Member::Kept(mut data) => {
+            data.redact(token);
+            Some(data)
+        }
+        Member::Absent | Member::Omitted => None,
+    };
     if ret == 200 {
         return Ok(Success { msg, data });
     }
@@ -84,7 +107,10 @@ pub fn interpret(status: u16, body: &str, token: &str) -> Result<Success, Error>
     let mut e = Error::new(
         Code::ApiError,
         match detail {
-            Some(detail) => format!("GeWe refused the call with ret {ret}: {msg} ({detail})."),
+            Some(detail) => format!(
+                "GeWe refused the call with ret {ret}: {msg} ({}).",
+                cut(detail, MESSAGE_CHARS)
+            ),
             None => format!("GeWe refused the call with ret {ret}: {msg}."),
         },
     );
@@ -107,7 +133,8 @@ fn blamed_field(api_msg: &str) -> Option<&'static str> {
     }
 }
 
-/// `HTTP_STATUS` for a non-2xx answer, with a short excerpt of its body.
+/// `HTTP_STATUS` for a non-2xx answer, with a short excerpt of its body. A 5xx other than 502/503 may come after
+/// GeWe received the request.
 pub fn http_status(status: u16, body: &str, token: &str) -> Error {
     let excerpt = excerpt(body, token);
     let message = if excerpt.is_empty() {
@@ -116,17 +143,37 @@ pub fn http_status(status: u16, body: &str, token: &str) -> Error {
         format!("GeWe answered HTTP {status}: {excerpt}")
     };
     let mut e = Error::new(Code::HttpStatus, message);
+    e.maybe_delivered = status >= 500 && !retry::retryable_status(status);
     e.status = Some(status);
     e.body = Some(excerpt);
     e
 }
 
-/// A body cut for an error: markup tags dropped, whitespace folded, at most 200 characters, the token redacted.
+/// `HTTP_STATUS` for a redirect, which is never followed: the token goes to GeWe only. Status 0 is how browsers
+/// show a redirect under `redirect: 'manual'` (they hide where it points).
+fn redirect(status: u16, location: Option<&str>, token: &str) -> Error {
+    let location = location.map(|l| cut(&redact(l, token), EXCERPT_CHARS));
+    let what = match (&location, status) {
+        (_, 0) => "a redirect".to_owned(),
+        (Some(to), _) => format!("HTTP {status}, a redirect to {to}"),
+        (None, _) => format!("HTTP {status}, a redirect"),
+    };
+    let message =
+        format!("GeWe answered {what}, which is not followed: the token goes to GeWe only. Check baseUrl.");
+    let mut e = Error::new(Code::HttpStatus, message);
+    e.status = Some(status);
+    e.location = location;
+    e
+}
+
+/// A body cut for an error: the token redacted from the raw text first, then markup tags dropped, whitespace
+/// folded (and redacted again, as folding can join a spelling), at most 200 characters.
 pub fn excerpt(body: &str, token: &str) -> String {
+    let raw = redact(body, token);
     let mut text = String::new();
     let mut in_tag = false;
     let mut pending_space = false;
-    for c in body.chars() {
+    for c in raw.chars() {
         match c {
             '<' => in_tag = true,
             '>' if in_tag => {
@@ -144,14 +191,7 @@ pub fn excerpt(body: &str, token: &str) -> String {
             }
         }
     }
-    let text = redact(&text, token);
-    let mut chars = text.chars();
-    let head: String = chars.by_ref().take(EXCERPT_CHARS).collect();
-    if chars.next().is_some() {
-        head + "…"
-    } else {
-        head
-    }
+    cut(&redact(&text, token), EXCERPT_CHARS)
 }
 
 #[cfg(test)]
@@ -159,6 +199,13 @@ mod tests {
     use super::*;
 
     const TOKEN: &str = "tok-2c5f9e";
+
+    fn after(retry_after: &str) -> Headers<'_> {
+        Headers {
+            retry_after: Some(retry_after),
+            location: None,
+        }
+    }
 
     #[test]
     fn success() {
@@ -260,7 +307,7 @@ mod tests {
 
     #[test]
     fn only_429_502_503_ask_for_another_attempt() {
-        let v = verdict(503, Some("2"), "busy", TOKEN, 0.0);
+        let v = verdict(503, after("2"), "busy", TOKEN, 0.0);
         match v {
             Verdict::Retry {
                 error,
@@ -274,14 +321,14 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(matches!(
-            verdict(429, None, "", TOKEN, 0.0),
+            verdict(429, Headers::default(), "", TOKEN, 0.0),
             Verdict::Retry {
                 retry_after_ms: None,
                 ..
             }
         ));
         assert!(matches!(
-            verdict(502, Some("soon"), "", TOKEN, 0.0),
+            verdict(502, after("soon"), "", TOKEN, 0.0),
             Verdict::Retry {
                 retry_after_ms: None,
                 ..
@@ -294,14 +341,119 @@ mod tests {
             (200, r#"{"ret":500,"msg":"x"}"#),
         ] {
             assert!(
-                matches!(verdict(status, None, body, TOKEN, 0.0), Verdict::Done(Err(_))),
+                matches!(
+                    verdict(status, Headers::default(), body, TOKEN, 0.0),
+                    Verdict::Done(Err(_))
+                ),
                 "{status}"
             );
         }
         assert!(matches!(
-            verdict(200, None, r#"{"ret":200,"msg":"ok"}"#, TOKEN, 0.0),
+            verdict(200, Headers::default(), r#"{"ret":200,"msg":"ok"}"#, TOKEN, 0.0),
             Verdict::Done(Ok(_))
         ));
+    }
+
+    #[test]
+    fn redirects_are_final_and_say_where_they_pointed() {
+        let to = Headers {
+            retry_after: None,
+            location: Some("http://evil.example/steal?t=tok-2c5f9e"),
+        };
+        for status in [301, 302, 303, 307, 308] {
+            let Verdict::Done(Err(e)) = verdict(status, to, "", TOKEN, 0.0) else {
+                panic!("{status}")
+            };
+            assert_eq!(
+                (e.code, e.status, e.maybe_delivered),
+                (Code::HttpStatus, Some(status), false)
+            );
+            assert_eq!(
+                e.location.as_deref(),
+                Some("http://evil.example/steal?t=[redacted]")
+            );
+            assert!(e.message.contains("not followed"), "{}", e.message);
+        }
+        let Verdict::Done(Err(opaque)) = verdict(0, Headers::default(), "", TOKEN, 0.0) else {
+            panic!()
+        };
+        assert_eq!((opaque.status, opaque.location), (Some(0), None));
+        let long = "x".repeat(500);
+        let Verdict::Done(Err(e)) = verdict(
+            302,
+            Headers {
+                retry_after: None,
+                location: Some(&long),
+            },
+            "",
+            TOKEN,
+            0.0,
+        ) else {
+            panic!()
+        };
+        assert_eq!(e.location.unwrap().chars().count(), EXCERPT_CHARS + 1);
+    }
+
+    #[test]
+    fn may_have_been_delivered_only_where_the_outcome_is_unknown() {
+        let delivered = |status, body: &str| match verdict(status, Headers::default(), body, TOKEN, 0.0) {
+            Verdict::Done(Err(e)) | Verdict::Retry { error: e, .. } => e.maybe_delivered,
+            Verdict::Done(Ok(_)) => panic!("{status}"),
+        };
+        for (status, body, expected) in [
+            (200, "<html>", true),
+            (200, r#"{"ret":500,"msg":"x"}"#, false),
+            (500, "", true),
+            (504, "", true),
+            (502, "", false),
+            (503, "", false),
+            (429, "", false),
+            (404, "", false),
+            (401, "", false),
+        ] {
+            assert_eq!(delivered(status, body), expected, "{status} {body}");
+        }
+    }
+
+    #[test]
+    fn a_success_with_unusual_data_is_still_a_success() {
+        let deep = format!(
+            r#"{{"ret":200,"msg":"ok","data":{}1{}}}"#,
+            "[".repeat(100),
+            "]".repeat(100)
+        );
+        assert_eq!(
+            interpret(200, &deep, TOKEN),
+            Ok(Success {
+                msg: "ok".into(),
+                data: None
+            })
+        );
+        let large = format!(r#"{{"ret":200,"msg":"ok","data":"{}"}}"#, "d".repeat(100_000));
+        assert_eq!(interpret(200, &large, TOKEN).unwrap().data, None);
+        let long_msg = format!(r#"{{"ret":500,"msg":"{}"}}"#, "m".repeat(5000));
+        let e = interpret(200, &long_msg, TOKEN).unwrap_err();
+        assert_eq!(e.api_msg.unwrap().chars().count(), MESSAGE_CHARS + 1);
+    }
+
+    #[test]
+    fn excerpts_redact_the_raw_text_before_folding_it() {
+        for token in ["ab<cd>ef", "ab  cd", "abc[", "a\"b/c"] {
+            let escaped = token.replace('"', "\\\"").replace('/', "\\/");
+            for body in [
+                format!("<html><body>X-GEWE-TOKEN={token} bad</body></html>"),
+                format!("{{\"ret\":500,\"msg\":\"X-GEWE-TOKEN={escaped} bad\""),
+                format!("<p>{token}</p>{token}"),
+            ] {
+                let e = http_status(502, &body, token);
+                for text in [&e.message, e.body.as_ref().unwrap()] {
+                    assert!(
+                        !crate::core::redact::contains(text, token),
+                        "{token:?} in {text:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -32,12 +32,14 @@ pub fn placeholder_error(field: &'static str, shown: Option<&str>) -> Error {
 
 /// A value quoted for a message, cut to 40 characters so an error never becomes a dump.
 pub fn quote(value: &str) -> String {
-    let mut chars = value.chars();
-    let head: String = chars.by_ref().take(40).collect();
-    if chars.next().is_some() {
-        format!("\"{head}…\"")
-    } else {
-        format!("\"{head}\"")
+    format!("\"{}\"", cut(value, 40))
+}
+
+/// At most `max` characters of `value`, with `…` when something was cut.
+pub fn cut(value: &str, max: usize) -> String {
+    match value.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", value.get(..at).unwrap_or_default()),
+        None => value.to_owned(),
     }
 }
 

@@ -1,36 +1,34 @@
 //! The package's functions: `revokeMsg`, `buildRevokeRequest`, `parseSendReceipt`.
 
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use web_sys::Request;
 
-use super::client::revoke_value;
-use super::convert::{bag, receipt};
+use super::client::validated;
+use super::convert::{receipt, success};
 use super::error::js;
-use super::exchange::{build_request, signal_of, Config};
-use crate::core::params::RevokeParams;
-use crate::core::{receipt as send_receipt, request, Error};
+use super::exchange::{promise, revoke, signal_of, Config};
+use crate::core::{receipt as send_receipt, Error};
 
 /// Revokes one message; rejects with `GeweError` unless GeWe answered `ret: 200`.
 #[wasm_bindgen(js_name = revokeMsg)]
-pub async fn revoke_msg(params: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    let config = Config::read(&options)?;
-    let signal = signal_of(bag(&options))?;
-    let timeout = config.options.timeout_ms;
-    revoke_value(&config, &params, signal, timeout).await
+pub fn revoke_msg(params: JsValue, options: JsValue) -> Promise {
+    promise(async move {
+        let config = Config::read(&options)?;
+        let signal = signal_of(&options)?;
+        let params = validated(&config, &params)?;
+        let timeout = config.options.timeout_ms;
+        revoke(&config, &params, signal.as_ref(), timeout)
+            .await
+            .map(|ok| success(&ok))
+    })
 }
 
 /// Exactly the `Request` `revokeMsg` sends; throws `GeweError` synchronously on bad input.
 #[wasm_bindgen(js_name = buildRevokeRequest)]
 pub fn build_revoke_request(params: JsValue, options: JsValue) -> Result<Request, JsValue> {
     let config = Config::read(&options)?;
-    let bag = bag(&params).ok_or_else(|| {
-        js(Error::invalid_params(
-            "params",
-            "params must be an object with the message's ids.",
-        ))
-    })?;
-    let params = RevokeParams::validate(&bag.params(), config.options.app_id.as_deref()).map_err(js)?;
-    build_request(&config.options, &request::body(&params))
+    config.request(&validated(&config, &params)?)
 }
 
 /// Reads `{ toWxid, msgId, newMsgId, createTime, type? }` from a send response's raw text, ids exact.

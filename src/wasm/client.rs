@@ -1,24 +1,31 @@
 //! `GeweClient`: options validated once, then `revokeMsg` and `revokeMany` against them.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
-use web_sys::AbortSignal;
+use wasm_bindgen_futures::JsFuture;
 
-use super::convert::{bag, object, success, Bag};
-use super::error::js;
-use super::exchange::{aborted, revoke, signal_of, Config};
-use super::timer::{now_ms, sleep};
+use super::convert::{self, is_object, object, own, read, success, STRINGS};
+use super::error::{js, to_js};
+use super::exchange::{promise, revoke, signal_of, Config};
+use super::stop::{Raced, Signal, Stop};
+use super::timer::now_ms;
 use crate::core::options::{self, whole, MAX_TIMEOUT_MS};
 use crate::core::params::RevokeParams;
-use crate::core::Error;
+use crate::core::{failure, request, Error};
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+}
 
 /// The most revokes `revokeMany` runs at once.
 const MAX_CONCURRENCY: u64 = 64;
+/// How many revokes `revokeMany` runs at once when not told.
+const DEFAULT_CONCURRENCY: u64 = 4;
 
 /// A GeWe client: options validated once and reused for every call.
 #[wasm_bindgen]
@@ -40,121 +47,160 @@ impl GeweClient {
     #[wasm_bindgen(js_name = revokeMsg)]
     pub fn revoke_msg(&self, params: JsValue, call: JsValue) -> Promise {
         let config = Rc::clone(&self.config);
-        future_to_promise(async move {
+        promise(async move {
             let call = call_options(&call)?;
-            let timeout = match call.map(Bag::timeout_input) {
-                Some(input) => options::timeout_ms(&input).map_err(js)?,
+            let timeout = match &call {
+                Some(call) => STRINGS
+                    .with(|k| options::timeout_ms(&read(call, &k.timeout_ms)))
+                    .map_err(js)?,
                 None => None,
             };
+            let signal = call.as_ref().map(signal_of).transpose()?.flatten();
+            let params = validated(&config, &params)?;
             let timeout = timeout.unwrap_or(config.options.timeout_ms);
-            revoke_value(&config, &params, signal_of(call)?, timeout).await
+            revoke(&config, &params, signal.as_ref(), timeout)
+                .await
+                .map(|ok| success(&ok))
         })
     }
 
     /// Revokes many messages, `concurrency` at a time, starts spaced `intervalMs` apart; resolves to one
-    /// `{ ok, result | error }` per item in input order and never rejects for an item's failure.
+    /// `{ ok, result | error }` per item in input order and never rejects for an item's failure. Items that are
+    /// the same request are sent once and share the outcome.
     #[wasm_bindgen(js_name = revokeMany)]
     pub fn revoke_many(&self, list: JsValue, call: JsValue) -> Promise {
         let config = Rc::clone(&self.config);
-        future_to_promise(async move {
+        promise(async move {
             let call = call_options(&call)?;
-            if !Array::is_array(&list) {
-                return Err(js(Error::invalid_params(
+            let not_a_list = || {
+                js(Error::invalid_params(
                     "list",
                     "revokeMany takes an array of revoke params.",
-                )));
+                ))
+            };
+            if !is_array(&list).unwrap_or(false) {
+                return Err(not_a_list());
             }
-            let concurrency = match call.map(Bag::concurrency_input) {
-                Some(input) => whole("concurrency", &input, MAX_CONCURRENCY).map_err(js)?,
-                None => None,
-            }
-            .unwrap_or(4);
+            let len = STRINGS
+                .with(|k| own(&list, &k.length))
+                .ok()
+                .and_then(|n| n.as_f64())
+                .filter(|n| n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(n))
+                .ok_or_else(not_a_list)? as u32;
+            let number = |key: fn(&convert::Strings) -> &JsValue, field, max| match &call {
+                Some(call) => STRINGS
+                    .with(|k| whole(field, &read(call, key(k)), max))
+                    .map_err(js),
+                None => Ok(None),
+            };
+            let concurrency =
+                number(|k| &k.concurrency, "concurrency", MAX_CONCURRENCY)?.unwrap_or(DEFAULT_CONCURRENCY);
             if concurrency == 0 {
                 return Err(js(Error::invalid_options(
                     "concurrency",
                     "concurrency must be at least 1.",
                 )));
             }
-            let interval = match call.map(Bag::interval_input) {
-                Some(input) => whole("intervalMs", &input, u64::from(MAX_TIMEOUT_MS)).map_err(js)?,
-                None => None,
-            }
-            .unwrap_or(0) as f64;
-            let signal = signal_of(call)?;
-            let items: Array = list.unchecked_into();
+            let interval = number(|k| &k.interval_ms, "intervalMs", u64::from(MAX_TIMEOUT_MS))?.unwrap_or(0);
+            let signal = call.as_ref().map(signal_of).transpose()?.flatten();
             let pool = Rc::new(Pool {
+                pacer: Stop::start(0, signal.as_ref()),
                 config,
-                results: Array::new_with_length(items.length()),
-                items,
+                results: Array::new_with_length(len),
+                items: list,
+                len,
                 next: Cell::new(0),
                 next_start_ms: Cell::new(now_ms()),
-                interval_ms: interval,
+                interval_ms: interval as f64,
                 signal,
+                first_of: RefCell::new(Vec::new()),
+                copies: RefCell::new(Vec::new()),
             });
-            let len = pool.items.length();
             let workers: Array = (0..concurrency.min(u64::from(len)))
-                .map(|_| future_to_promise(Rc::clone(&pool).work()))
+                .map(|_| promise(Rc::clone(&pool).work()))
                 .collect();
             JsFuture::from(Promise::all(&workers)).await?;
+            for &(copy, first) in pool.copies.borrow().iter() {
+                pool.results.set(copy, pool.results.get(first));
+            }
             Ok(pool.results.clone().into())
         })
     }
 }
 
 /// The per-call options object, when one was given.
-fn call_options(call: &JsValue) -> Result<Option<&Bag>, JsValue> {
+fn call_options(call: &JsValue) -> Result<Option<JsValue>, JsValue> {
     if call.is_undefined() {
-        return Ok(None);
+        Ok(None)
+    } else if is_object(call) {
+        Ok(Some(call.clone()))
+    } else {
+        Err(js(Error::invalid_options(
+            "options",
+            "options must be an object.",
+        )))
     }
-    bag(call)
-        .map(Some)
-        .ok_or_else(|| js(Error::invalid_options("options", "options must be an object.")))
 }
 
-/// Validates params against the config and revokes; the JS result object or a `GeweError`.
-pub async fn revoke_value(
-    config: &Config,
-    params: &JsValue,
-    signal: Option<AbortSignal>,
-    timeout_ms: u32,
-) -> Result<JsValue, JsValue> {
-    let bag = bag(params).ok_or_else(|| {
-        js(Error::invalid_params(
+/// Reads and validates revoke params against the config's default appId.
+pub fn validated(config: &Config, params: &JsValue) -> Result<RevokeParams, JsValue> {
+    if !is_object(params) {
+        return Err(js(Error::invalid_params(
             "params",
             "params must be an object with the message's ids.",
-        ))
-    })?;
-    let params = RevokeParams::validate(&bag.params(), config.options.app_id.as_deref()).map_err(js)?;
-    revoke(config, &params, signal, timeout_ms)
-        .await
-        .map(|ok| success(&ok))
+        )));
+    }
+    RevokeParams::validate(&convert::params(params), config.options.app_id.as_deref()).map_err(js)
 }
 
 /// Shared state of one `revokeMany`: workers take the next index until none is left.
 struct Pool {
     config: Rc<Config>,
-    items: Array,
+    items: JsValue,
+    len: u32,
     results: Array,
     next: Cell<u32>,
     next_start_ms: Cell<f64>,
     interval_ms: f64,
-    signal: Option<AbortSignal>,
+    signal: Option<Signal>,
+    /// Waits between starts; stops when the caller's signal fires.
+    pacer: Stop,
+    /// The first index of each distinct request body, sorted by body.
+    first_of: RefCell<Vec<(String, u32)>>,
+    /// `(index, first index)` of items that repeat an earlier request.
+    copies: RefCell<Vec<(u32, u32)>>,
 }
 
 impl Pool {
     async fn work(self: Rc<Self>) -> Result<JsValue, JsValue> {
         loop {
             let index = self.next.get();
-            if index >= self.items.length() {
+            if index >= self.len {
                 return Ok(JsValue::UNDEFINED);
             }
             self.next.set(index + 1);
-            let outcome = match self.pace().await {
-                Ok(()) => {
-                    let timeout = self.config.options.timeout_ms;
-                    revoke_value(&self.config, &self.items.get(index), self.signal.clone(), timeout).await
-                }
+            let params = match own(&self.items, &JsValue::from(index)) {
+                Ok(item) => validated(&self.config, &item),
+                Err(_) => Err(js(Error::invalid_params(
+                    "params",
+                    "This item could not be read.",
+                ))),
+            };
+            let outcome = match params {
                 Err(error) => Err(error),
+                Ok(params) => {
+                    let key = request::body(&params);
+                    let seen = self.first_of.borrow().binary_search_by(|(k, _)| k.cmp(&key));
+                    match seen {
+                        Ok(at) => {
+                            let first = self.first_of.borrow().get(at).map_or(index, |(_, i)| *i);
+                            self.copies.borrow_mut().push((index, first));
+                            continue;
+                        }
+                        Err(at) => self.first_of.borrow_mut().insert(at, (key, index)),
+                    }
+                    self.revoke(&params).await
+                }
             };
             let item = match outcome {
                 Ok(result) => object([("ok", Some(JsValue::TRUE)), ("result", Some(result))]),
@@ -164,20 +210,20 @@ impl Pool {
         }
     }
 
-    /// Waits for this start's slot so starts are at least `intervalMs` apart.
-    async fn pace(&self) -> Result<(), JsValue> {
-        if self.interval_ms <= 0.0 {
-            return Ok(());
-        }
+    /// Waits for this start's slot, so starts are at least `intervalMs` apart, then revokes.
+    async fn revoke(&self, params: &RevokeParams) -> Result<JsValue, JsValue> {
         let now = now_ms();
         let start = self.next_start_ms.get().max(now);
         self.next_start_ms.set(start + self.interval_ms);
         if start > now {
-            let signal = self.signal.as_ref();
-            sleep(start - now, signal)
-                .await
-                .map_err(|_| signal.map_or(JsValue::UNDEFINED, aborted))?;
+            if let Raced::Stopped = self.pacer.sleep(start - now).await {
+                let reason = self.signal.as_ref().map(Signal::why);
+                return Err(to_js(&failure::aborted(false), reason));
+            }
         }
-        Ok(())
+        let timeout = self.config.options.timeout_ms;
+        revoke(&self.config, params, self.signal.as_ref(), timeout)
+            .await
+            .map(|ok| success(&ok))
     }
 }

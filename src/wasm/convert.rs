@@ -1,4 +1,5 @@
-//! JS values to core inputs and core values to JS, with structural getters so no property name is copied.
+//! JS values to core inputs and core values to JS. Inputs are read from own properties only, through cached key
+//! strings, and every read is caught: a getter, a Proxy trap or a polluted prototype changes nothing.
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -13,42 +14,15 @@ use crate::core::{Input, Json};
 
 #[wasm_bindgen]
 extern "C" {
-    /// Any object the caller hands in: params, options, per-call options. Read by structural getters.
-    pub type Bag;
-    #[wasm_bindgen(method, getter, structural, catch, js_name = appId)]
-    fn app_id(this: &Bag) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch, js_name = toWxid)]
-    fn to_wxid(this: &Bag) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch, js_name = msgId)]
-    fn msg_id(this: &Bag) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch, js_name = newMsgId)]
-    fn new_msg_id(this: &Bag) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch, js_name = createTime)]
-    fn create_time(this: &Bag) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch)]
-    fn token(this: &Bag) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch, js_name = baseUrl)]
-    fn base_url(this: &Bag) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch, js_name = timeoutMs)]
-    fn timeout_ms(this: &Bag) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch)]
-    fn retries(this: &Bag) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch, js_name = revokeWindowSec)]
-    fn revoke_window_sec(this: &Bag) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch)]
-    fn fetch(this: &Bag) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch)]
-    fn signal(this: &Bag) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch)]
-    fn concurrency(this: &Bag) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch, js_name = intervalMs)]
-    fn interval_ms(this: &Bag) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = Object, js_name = hasOwn, catch)]
+    fn has_own(target: &JsValue, key: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(js_namespace = Reflect, js_name = get, catch)]
+    fn reflect_get(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 #[wasm_bindgen]
 extern "C" {
-    /// A plain object written through structural setters: on the hot path no key crosses as a string and no
-    /// write needs a try/catch.
+    /// A plain object written through structural setters: on the hot path no key crosses as a string.
     pub type Plain;
     #[wasm_bindgen(method, setter = ret, structural)]
     fn set_ret(this: &Plain, value: f64);
@@ -64,6 +38,8 @@ extern "C" {
     pub fn set_body(this: &Plain, value: &str);
     #[wasm_bindgen(method, setter = signal, structural)]
     pub fn set_signal(this: &Plain, value: &JsValue);
+    #[wasm_bindgen(method, setter = redirect, structural)]
+    pub fn set_redirect(this: &Plain, value: &JsValue);
 }
 
 impl Plain {
@@ -73,8 +49,14 @@ impl Plain {
     }
 }
 
-/// JS strings every request uses, created once per instance instead of decoded from UTF-8 on every call.
+/// The JS values the library uses on every call, made once per instance instead of decoded from UTF-8 each time.
 pub struct Strings {
+    /// What a call's stop promise resolves to: an object nothing else can produce.
+    pub stopped: JsValue,
+    /// `{ stream: true }` for `TextDecoder.decode`.
+    pub stream: JsValue,
+    /// Swallows the rejection of a cancel nobody waits for, so it never reaches the host's unhandled handler.
+    pub ignore: Closure<dyn FnMut(JsValue)>,
     /// `"POST"`
     pub post: JsValue,
     /// `"Content-Type"`
@@ -83,21 +65,99 @@ pub struct Strings {
     pub json: JsValue,
     /// `"X-GEWE-TOKEN"`
     pub token_header: JsValue,
+    /// `"manual"`: redirects are never followed, so the token goes nowhere but GeWe.
+    pub manual: JsValue,
+    /// Property names read off callers' objects.
+    pub app_id: JsValue,
+    /// `toWxid`
+    pub to_wxid: JsValue,
+    /// `msgId`
+    pub msg_id: JsValue,
+    /// `newMsgId`
+    pub new_msg_id: JsValue,
+    /// `createTime`
+    pub create_time: JsValue,
+    /// `token`
+    pub token: JsValue,
+    /// `baseUrl`
+    pub base_url: JsValue,
+    /// `timeoutMs`
+    pub timeout_ms: JsValue,
+    /// `retries`
+    pub retries: JsValue,
+    /// `revokeWindowSec`
+    pub revoke_window_sec: JsValue,
+    /// `maxResponseBytes`
+    pub max_response_bytes: JsValue,
+    /// `fetch`
+    pub fetch: JsValue,
+    /// `signal`
+    pub signal: JsValue,
+    /// `concurrency`
+    pub concurrency: JsValue,
+    /// `intervalMs`
+    pub interval_ms: JsValue,
+    /// `length`
+    pub length: JsValue,
+    /// `done` of a stream read's result.
+    pub done: JsValue,
+    /// `value` of a stream read's result.
+    pub value: JsValue,
 }
 
 thread_local! {
-    /// The one set of constant strings (wasm is single-threaded; `thread_local` is just the safe static).
+    /// The one set of strings (wasm is single-threaded; `thread_local` is just the safe static).
     pub static STRINGS: Strings = Strings {
-        post: JsValue::from_str("POST"),
-        content_type: JsValue::from_str("Content-Type"),
-        json: JsValue::from_str("application/json"),
-        token_header: JsValue::from_str("X-GEWE-TOKEN"),
+        stopped: Object::new().into(),
+        stream: object([("stream", Some(JsValue::TRUE))]).into(),
+        ignore: Closure::new(|_| {}),
+        post: "POST".into(),
+        content_type: "Content-Type".into(),
+        json: "application/json".into(),
+        token_header: "X-GEWE-TOKEN".into(),
+        manual: "manual".into(),
+        app_id: "appId".into(),
+        to_wxid: "toWxid".into(),
+        msg_id: "msgId".into(),
+        new_msg_id: "newMsgId".into(),
+        create_time: "createTime".into(),
+        token: "token".into(),
+        base_url: "baseUrl".into(),
+        timeout_ms: "timeoutMs".into(),
+        retries: "retries".into(),
+        revoke_window_sec: "revokeWindowSec".into(),
+        max_response_bytes: "maxResponseBytes".into(),
+        fetch: "fetch".into(),
+        signal: "signal".into(),
+        concurrency: "concurrency".into(),
+        interval_ms: "intervalMs".into(),
+        length: "length".into(),
+        done: "done".into(),
+        value: "value".into(),
     };
 }
 
-/// Reads an `Input` through a getter; a throwing getter reads as an unreadable value.
-fn read(got: Result<JsValue, JsValue>) -> Input {
-    got.map_or(Input::Other("an unreadable value"), |v| input(&v))
+/// The own property `key` of `target`, `undefined` when it has none; `Err` when a getter or Proxy trap threw.
+pub fn own(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue> {
+    if has_own(target, key)? {
+        reflect_get(target, key)
+    } else {
+        Ok(JsValue::UNDEFINED)
+    }
+}
+
+/// Any property of a thrown value (inherited ones too: `DOMException`'s `message` is a prototype getter), or `None`.
+pub fn any_property(target: &JsValue, key: &str) -> Option<JsValue> {
+    if target.is_object() {
+        reflect_get(target, &JsValue::from_str(key)).ok()
+    } else {
+        None
+    }
+}
+
+/// Reads the own property `key` as an `Input`; a throwing getter reads as an unreadable value.
+pub fn read(target: &JsValue, key: &JsValue) -> Input {
+    own(target, key).map_or(Input::Other("an unreadable value"), |v| input(&v))
 }
 
 /// Reduces a JS value to what validation needs.
@@ -128,59 +188,33 @@ pub fn input(v: &JsValue) -> Input {
     }
 }
 
-/// `v` as a `Bag` when it is an object (functions included); `None` for primitives.
-pub fn bag(v: &JsValue) -> Option<&Bag> {
-    (v.is_object() || v.is_function()).then(|| v.unchecked_ref::<Bag>())
+/// Whether `v` is an object (functions included), so its properties can be read.
+pub fn is_object(v: &JsValue) -> bool {
+    v.is_object() || v.is_function()
 }
 
-impl Bag {
-    /// The five revoke parameters.
-    pub fn params(&self) -> RawParams {
-        RawParams {
-            app_id: read(self.app_id()),
-            to_wxid: read(self.to_wxid()),
-            msg_id: read(self.msg_id()),
-            new_msg_id: read(self.new_msg_id()),
-            create_time: read(self.create_time()),
-        }
-    }
+/// The five revoke parameters of `target`.
+pub fn params(target: &JsValue) -> RawParams {
+    STRINGS.with(|k| RawParams {
+        app_id: read(target, &k.app_id),
+        to_wxid: read(target, &k.to_wxid),
+        msg_id: read(target, &k.msg_id),
+        new_msg_id: read(target, &k.new_msg_id),
+        create_time: read(target, &k.create_time),
+    })
+}
 
-    /// The options the core validates.
-    pub fn options(&self) -> RawOptions {
-        RawOptions {
-            token: read(self.token()),
-            base_url: read(self.base_url()),
-            timeout_ms: read(self.timeout_ms()),
-            retries: read(self.retries()),
-            revoke_window_sec: read(self.revoke_window_sec()),
-            app_id: read(self.app_id()),
-        }
-    }
-
-    /// `timeoutMs`, as an `Input`.
-    pub fn timeout_input(&self) -> Input {
-        read(self.timeout_ms())
-    }
-
-    /// `concurrency`, as an `Input`.
-    pub fn concurrency_input(&self) -> Input {
-        read(self.concurrency())
-    }
-
-    /// `intervalMs`, as an `Input`.
-    pub fn interval_input(&self) -> Input {
-        read(self.interval_ms())
-    }
-
-    /// `fetch`, raw.
-    pub fn fetch_value(&self) -> JsValue {
-        self.fetch().unwrap_or(JsValue::NULL)
-    }
-
-    /// `signal`, raw.
-    pub fn signal_value(&self) -> JsValue {
-        self.signal().unwrap_or(JsValue::NULL)
-    }
+/// The options of `target` that the core validates.
+pub fn options(target: &JsValue) -> RawOptions {
+    STRINGS.with(|k| RawOptions {
+        token: read(target, &k.token),
+        base_url: read(target, &k.base_url),
+        timeout_ms: read(target, &k.timeout_ms),
+        retries: read(target, &k.retries),
+        revoke_window_sec: read(target, &k.revoke_window_sec),
+        app_id: read(target, &k.app_id),
+        max_response_bytes: read(target, &k.max_response_bytes),
+    })
 }
 
 /// Sets `obj[key] = value`, defining `__proto__` as an own property as `JSON.parse` does.

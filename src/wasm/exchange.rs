@@ -1,158 +1,220 @@
-//! The HTTP exchange over `fetch`: build the request, send it, read the answer, and retry within the deadline
-//! and the revoke window. Only the global `fetch` or an injected one, never `window`: the same code runs in pages,
-//! Node and workerd.
+//! The HTTP exchange over `fetch`: build the request, send it, read the answer, and retry only while the request
+//! certainly has not reached GeWe. Only the global `fetch` or an injected one, never `window`: the same code runs
+//! in pages, Node and workerd.
 
-use js_sys::{Array, Function, Promise};
+use std::future::Future;
+use std::pin::Pin;
+
+use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Request, RequestInit, Response};
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::{Request, RequestInit};
 
-use super::convert::{bag, Bag, Plain, STRINGS};
-use super::error::{describe, js, to_js};
-use super::timer::{now_ms, random, sleep, Deadline};
-use crate::core::response::{Success, Verdict};
-use crate::core::{request, response, retry, window, Code, Error, Options, RevokeParams};
+use super::convert::{self, is_object, own, Plain, STRINGS};
+use super::error::{js, safe_cause, to_js, Thrown};
+use super::response::{unreadable, Answer, Body};
+use super::stop::{Raced, Signal, Stop};
+use super::timer::{now_ms, random};
+use crate::core::redact::redact;
+use crate::core::response::{Headers, Success, Verdict};
+use crate::core::{failure, request, response, retry, window, Error, Options, RevokeParams};
 
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = fetch, catch)]
-    fn global_fetch(url: &JsValue, init: &RequestInit) -> Result<Promise, JsValue>;
+    fn global_fetch(url: &JsValue, init: &JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_name = URL)]
+    type Url;
+    #[wasm_bindgen(constructor, js_class = "URL", catch)]
+    fn new(url: &str) -> Result<Url, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn href(this: &Url) -> String;
 }
 
-/// Validated options plus the JS-only one: an injected `fetch`.
+/// Validated options, with what the shell keeps as JS values: the URL, the headers, an injected `fetch`.
 pub struct Config {
     /// The core options.
     pub options: Options,
+    /// The endpoint as the platform's URL parser wrote it.
+    endpoint: JsValue,
+    /// `[["Content-Type", "application/json"], ["X-GEWE-TOKEN", token]]`, frozen: one per client, shared by calls.
+    headers: JsValue,
     /// Used instead of the global `fetch`, called as `fetch(url, init)` with no receiver (a stored `fetch` called
     /// as a method throws in Workers).
-    pub fetch: Option<Function>,
+    fetch: Option<Function>,
 }
 
 impl Config {
-    /// Reads and validates an options object.
+    /// Reads and validates an options object (own properties only). The platform's URL parser has the last word
+    /// on `baseUrl`, so every entry point refuses the same URLs and `fetch` never sees one it would refuse.
     pub fn read(options: &JsValue) -> Result<Config, JsValue> {
-        let bag = bag(options).ok_or_else(|| {
-            js(Error::invalid_options(
+        if !is_object(options) {
+            return Err(js(Error::invalid_options(
                 "options",
                 "options must be an object holding at least the token.",
+            )));
+        }
+        let core = Options::validate(&convert::options(options)).map_err(js)?;
+        let endpoint = Url::new(&core.endpoint).map_err(|_| {
+            js(Error::invalid_options(
+                "baseUrl",
+                "baseUrl is not a URL this platform accepts; check its host and port.",
             ))
         })?;
-        let core = Options::validate(&bag.options()).map_err(js)?;
-        let fetch = match bag.fetch_value() {
-            f if f.is_undefined() => None,
-            f if f.is_function() => Some(f.unchecked_into()),
+        let fetch = match STRINGS.with(|k| own(options, &k.fetch)) {
+            Ok(f) if f.is_undefined() => None,
+            Ok(f) if f.is_function() => Some(f.unchecked_into()),
             _ => return Err(js(Error::invalid_options("fetch", "fetch must be a function."))),
         };
-        Ok(Config { options: core, fetch })
+        let headers = STRINGS.with(|k| {
+            let pairs = Array::of2(
+                &Object::freeze(&Array::of2(&k.content_type, &k.json)),
+                &Object::freeze(&Array::of2(&k.token_header, &JsValue::from_str(&core.token))),
+            );
+            Object::freeze(&pairs).into()
+        });
+        Ok(Config {
+            options: core,
+            endpoint: endpoint.href().into(),
+            headers,
+            fetch,
+        })
+    }
+
+    /// The `init` of every revoke request: POST, JSON, the token header, the body, no redirects. `revoke` passes it
+    /// to `fetch(url, init)` (a `Request` object costs Node a rebuild), and `buildRevokeRequest` wraps the same
+    /// `init` in a `Request`, so both are one request by construction.
+    fn init(&self, body: &str, signal: Option<&JsValue>) -> Plain {
+        let init = Plain::new();
+        STRINGS.with(|k| {
+            init.set_method(&k.post);
+            init.set_redirect(&k.manual);
+        });
+        init.set_headers(&self.headers);
+        init.set_body(body);
+        if let Some(signal) = signal {
+            init.set_signal(signal);
+        }
+        init
+    }
+
+    /// Exactly the request `revoke` sends, as a `Request`.
+    pub fn request(&self, params: &RevokeParams) -> Result<Request, JsValue> {
+        let init = self.init(&request::body(params), None);
+        let url = self.endpoint.as_string().unwrap_or_default();
+        Request::new_with_str_and_init(&url, init.unchecked_ref::<RequestInit>()).map_err(|_| {
+            js(Error::invalid_options(
+                "baseUrl",
+                "baseUrl is not a URL this platform accepts for a request.",
+            ))
+        })
     }
 }
 
-/// Reads the optional `signal` of a per-call options object.
-pub fn signal_of(bag: Option<&Bag>) -> Result<Option<AbortSignal>, JsValue> {
-    let value = bag.map_or(JsValue::UNDEFINED, Bag::signal_value);
-    if value.is_undefined() || value.is_null() {
-        Ok(None)
-    } else {
-        value
-            .dyn_into::<AbortSignal>()
-            .map(Some)
-            .map_err(|_| js(Error::invalid_options("signal", "signal must be an AbortSignal.")))
+/// Reads the optional `signal` of an options object (own property).
+pub fn signal_of(options: &JsValue) -> Result<Option<Signal>, JsValue> {
+    let value = STRINGS
+        .with(|k| own(options, &k.signal))
+        .map_err(|_| js(Error::invalid_options("signal", "signal could not be read.")))?;
+    Signal::from_option(value)
+        .map_err(|()| js(Error::invalid_options("signal", "signal must be an AbortSignal.")))
+}
+
+/// Runs a future as a JS `Promise`. Every future goes through this one boxed type, so the task machinery is
+/// compiled once rather than once per future.
+pub fn promise(future: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+    let boxed: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(future);
+    future_to_promise(boxed)
+}
+
+/// How an attempt ended without an answer to judge.
+pub enum Ended {
+    /// The deadline passed or the caller's signal fired; `in_flight` when a request was out.
+    Stopped {
+        /// A request was out, so it may have reached GeWe.
+        in_flight: bool,
+    },
+    /// `fetch` threw or rejected; `sync` when it threw before returning (nothing was sent).
+    Thrown {
+        /// What it threw.
+        thrown: JsValue,
+        /// It threw synchronously.
+        sync: bool,
+    },
+    /// A failure with its error already decided.
+    Failed {
+        /// The error (boxed: it is large, and every state of the exchange would carry its size).
+        error: Box<Error>,
+        /// The JS value behind it.
+        cause: Option<JsValue>,
+        /// Whether another attempt is safe.
+        retry: bool,
+    },
+}
+
+impl Ended {
+    /// The body read broke off after the answer began: final, and the revoke may have happened.
+    pub fn broken(thrown: JsValue) -> Ended {
+        Ended::Failed {
+            error: Box::new(failure::broken_body(&Thrown::read(&thrown).detail)),
+            cause: Some(thrown),
+            retry: false,
+        }
     }
 }
 
-/// The `init` of every revoke request: POST, JSON content type, the token header, the five-field body. `revoke`
-/// passes it to `fetch(url, init)` (in Node a `Request` object costs ~20% throughput: undici rebuilds it), and
-/// `buildRevokeRequest` wraps the same `init` in a `Request`, so both are one request by construction.
-pub fn request_init(options: &Options, body: &str, signal: Option<&AbortSignal>) -> RequestInit {
-    let init = Plain::new();
-    STRINGS.with(|k| {
-        init.set_method(&k.post);
-        let headers = Array::of2(
-            &Array::of2(&k.content_type, &k.json),
-            &Array::of2(&k.token_header, &JsValue::from_str(&options.token)),
-        );
-        init.set_headers(&headers);
-    });
-    init.set_body(body);
-    if let Some(signal) = signal {
-        init.set_signal(signal);
-    }
-    init.unchecked_into()
-}
-
-/// Exactly the request `revoke` sends, as a `Request`.
-pub fn build_request(options: &Options, body: &str) -> Result<Request, JsValue> {
-    Request::new_with_str_and_init(&options.endpoint, &request_init(options, body, None)).map_err(|thrown| {
-        let e = Error::invalid_options(
-            "baseUrl",
-            format!(
-                "baseUrl does not make a valid request URL: {}.",
-                describe(&thrown)
-            ),
-        );
-        js(e)
-    })
-}
-
-/// How one attempt went wrong before an answer could be judged.
-enum Trouble {
-    /// Final: `fetch` resolved to something other than a Response; another attempt would not help.
-    Final(JsValue),
-    /// `fetch` or the body read threw: a network failure, worth another attempt.
-    Network(JsValue),
+/// An answer to judge.
+struct Answered {
+    status: u16,
+    retry_after: Option<String>,
+    location: Option<String>,
+    body: String,
 }
 
 /// The one revoke call: window check, deadline, attempts.
 pub async fn revoke(
     config: &Config,
     params: &RevokeParams,
-    signal: Option<AbortSignal>,
+    signal: Option<&Signal>,
     timeout_ms: u32,
 ) -> Result<Success, JsValue> {
     let options = &config.options;
+    let token = options.token.as_str();
     window::check(params.create_time, options.revoke_window_sec, now_ms()).map_err(js)?;
-    if let Some(signal) = signal.as_ref().filter(|s| s.aborted()) {
-        return Err(aborted(signal));
+    let stop = Stop::start(timeout_ms, signal);
+    if signal.is_some_and(Signal::is_aborted) {
+        return Err(stopped(signal, timeout_ms, false));
     }
-    let deadline = Deadline::start(timeout_ms);
-    let combined = match (&signal, &deadline) {
-        (Some(user), Some(deadline)) => Some(AbortSignal::any(&Array::of2(user, &deadline.signal()))),
-        (Some(user), None) => Some(user.clone()),
-        (None, Some(deadline)) => Some(deadline.signal()),
-        (None, None) => None,
-    };
     let limit = [
-        deadline.as_ref().map(|d| d.at_ms),
+        (timeout_ms > 0).then(|| now_ms() + f64::from(timeout_ms)),
         window::closes_at_ms(params.create_time, options.revoke_window_sec),
     ]
     .into_iter()
     .flatten()
     .reduce(f64::min);
-    // Why a thrown value ended the call, when it was the caller's signal or the deadline rather than the network.
-    let stopped = || match (&signal, &deadline) {
-        (Some(user), _) if user.aborted() => Some(aborted(user)),
-        (_, Some(deadline)) if deadline.passed() => Some(js(timed_out(timeout_ms))),
-        _ => None,
-    };
     let body = request::body(params);
     let mut attempts = 0u32;
     loop {
         attempts += 1;
-        let (failure, retry_after_ms) = match attempt(config, &body, combined.as_ref()).await {
-            Ok((status, retry_after, text)) => {
-                match response::verdict(status, retry_after.as_deref(), &text, &options.token, now_ms()) {
-                    Verdict::Done(result) => return result.map_err(js),
+        let (failure, retry_after_ms) = match attempt(config, &body, &stop).await {
+            Ok(answer) => {
+                let headers = Headers {
+                    retry_after: answer.retry_after.as_deref(),
+                    location: answer.location.as_deref(),
+                };
+                match response::verdict(answer.status, headers, &answer.body, token, now_ms()) {
+                    Verdict::Done(result) => return result.map_err(|e| js(e.redacted(token))),
                     Verdict::Retry {
                         error,
                         retry_after_ms,
-                    } => (js(error), retry_after_ms),
+                    } => (js(error.redacted(token)), retry_after_ms),
                 }
             }
-            Err(Trouble::Final(error)) => return Err(error),
-            Err(Trouble::Network(thrown)) => match stopped() {
-                Some(error) => return Err(error),
-                None => (network(&thrown, attempts), None),
+            Err(end) => match settle(end, attempts, config, &stop, signal, timeout_ms) {
+                (error, true) => (error, None),
+                (error, false) => return Err(error),
             },
         };
         if attempts > options.retries {
@@ -161,76 +223,117 @@ pub async fn revoke(
         let Some(wait) = retry::delay_ms(attempts, retry_after_ms, random(), now_ms(), limit) else {
             return Err(failure);
         };
-        if sleep(wait, combined.as_ref()).await.is_err() {
-            return Err(stopped().unwrap_or(failure));
+        if let Raced::Stopped = stop.sleep(wait).await {
+            return Err(stopped(signal, timeout_ms, false));
         }
     }
 }
 
-/// One request and its whole answer: status, `Retry-After`, body text.
-async fn attempt(
+/// The error an attempt that ended without an answer gives, and whether another attempt is safe.
+fn settle(
+    ended: Ended,
+    attempts: u32,
     config: &Config,
-    body: &str,
-    signal: Option<&AbortSignal>,
-) -> Result<(u16, Option<String>, String), Trouble> {
-    let url = JsValue::from_str(&config.options.endpoint);
-    let init = request_init(&config.options, body, signal);
-    let sent = match &config.fetch {
-        Some(fetch) => fetch
-            .call2(&JsValue::UNDEFINED, &url, &init)
-            .map(|p| Promise::resolve(&p)),
-        None => global_fetch(&url, &init),
+    stop: &Stop,
+    signal: Option<&Signal>,
+    timeout_ms: u32,
+) -> (JsValue, bool) {
+    let token = config.options.token.as_str();
+    let (error, cause, retry) = match ended {
+        Ended::Stopped { in_flight } => {
+            stop.cancel_request();
+            return (stopped(signal, timeout_ms, in_flight), false);
+        }
+        Ended::Thrown { thrown, sync } => {
+            let Thrown { detail, code } = Thrown::read(&thrown);
+            // The global fetch throws synchronously only before any I/O; an injected one may have sent first.
+            let never =
+                (sync && config.fetch.is_none()) || failure::never_connected(code.as_deref(), &detail);
+            let error = failure::network(&redact(&detail, token), attempts, never);
+            (error, Some(thrown), never && !sync)
+        }
+        Ended::Failed { error, cause, retry } => (*error, cause, retry),
     };
-    let answer = JsFuture::from(sent.map_err(Trouble::Network)?)
-        .await
-        .map_err(Trouble::Network)?;
-    if !answer.is_object() {
-        let e = Error::new(
-            Code::BadResponse,
-            "fetch resolved to something other than a Response.",
-        );
-        return Err(Trouble::Final(js(e)));
+    let cause = cause.map(|c| safe_cause(&c, token));
+    (to_js(&error.redacted(token), cause), retry)
+}
+
+/// `ABORTED` (with the signal's reason as `cause`) when the caller's signal fired, else `TIMEOUT`.
+fn stopped(signal: Option<&Signal>, timeout_ms: u32, in_flight: bool) -> JsValue {
+    match signal.filter(|s| s.is_aborted()) {
+        Some(signal) => to_js(&failure::aborted(in_flight), Some(signal.why())),
+        None => js(failure::timed_out(timeout_ms, in_flight)),
     }
-    let answer: Response = answer.unchecked_into();
-    let status = answer.status();
-    // Only a retryable status consults Retry-After; a success never pays for the header lookup.
+}
+
+/// One request and its answer: status, the headers a verdict reads, the body (capped).
+async fn attempt(config: &Config, body: &str, stop: &Stop) -> Result<Answered, Ended> {
+    let init = config.init(body, Some(&stop.fetch_signal()));
+    let sent = match &config.fetch {
+        Some(fetch) => fetch.call2(&JsValue::UNDEFINED, &config.endpoint, &init),
+        None => global_fetch(&config.endpoint, &init),
+    }
+    .map_err(|thrown| Ended::Thrown { thrown, sync: true })?;
+    let answer = match stop.race(&sent).await {
+        Err(thrown) => return Err(Ended::Thrown { thrown, sync: false }),
+        Ok(Raced::Stopped) => return Err(Ended::Stopped { in_flight: true }),
+        Ok(Raced::Value(answer)) => answer,
+    };
+    let Ok(answer) = answer.dyn_into::<Answer>() else {
+        return Err(Ended::Failed {
+            error: Box::new(failure::not_a_response("something other than a Response")),
+            cause: None,
+            retry: false,
+        });
+    };
+    let status = answer
+        .status_code()
+        .ok_or_else(|| unreadable("a Response whose status cannot be read"))?;
+    let headers = answer
+        .header_reader()
+        .ok_or_else(|| unreadable("a Response whose headers cannot be read"))?;
+    if status == 0 || (300..400).contains(&status) {
+        stop.cancel_request();
+        return Ok(Answered {
+            status,
+            retry_after: None,
+            location: headers.text("location")?,
+            body: String::new(),
+        });
+    }
     let retry_after = if retry::retryable_status(status) {
-        answer.headers().get("Retry-After").ok().flatten()
+        headers.text("retry-after")?
     } else {
         None
     };
-    let text = JsFuture::from(answer.text().map_err(Trouble::Network)?)
-        .await
-        .map_err(Trouble::Network)?;
-    Ok((status, retry_after, text.as_string().unwrap_or_default()))
-}
-
-/// `ABORTED`, with the signal's reason as `cause`.
-pub fn aborted(signal: &AbortSignal) -> JsValue {
-    let e = Error::new(Code::Aborted, "The call was aborted by its AbortSignal.").at("signal");
-    to_js(&e, Some(signal.reason()))
-}
-
-fn timed_out(timeout_ms: u32) -> Error {
-    Error::new(
-        Code::Timeout,
-        format!("GeWe did not answer within timeoutMs ({timeout_ms} ms)."),
-    )
-    .at("timeoutMs")
-}
-
-fn network(thrown: &JsValue, attempts: u32) -> JsValue {
-    let tries = if attempts > 1 {
-        format!(" ({attempts} attempts)")
-    } else {
-        String::new()
+    let cap = config.options.max_response_bytes;
+    let body = match answer.read_to_cap(&headers, cap, stop).await {
+        Ok(Body::Whole(text)) => text,
+        Ok(Body::Cut(text)) => {
+            stop.cancel_request();
+            if (200..300).contains(&status) {
+                return Err(Ended::Failed {
+                    error: Box::new(failure::too_large(status, cap)),
+                    cause: None,
+                    retry: false,
+                });
+            }
+            text
+        }
+        Err(Ended::Failed {
+            mut error,
+            cause,
+            retry,
+        }) => {
+            error.status = Some(status);
+            return Err(Ended::Failed { error, cause, retry });
+        }
+        Err(other) => return Err(other),
     };
-    let e = Error::new(
-        Code::Network,
-        format!(
-            "The request to GeWe failed before an answer arrived{tries}: {}.",
-            describe(thrown)
-        ),
-    );
-    to_js(&e, Some(thrown.clone()))
+    Ok(Answered {
+        status,
+        retry_after,
+        location: None,
+        body,
+    })
 }

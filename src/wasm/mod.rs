@@ -6,4 +6,11 @@ mod client;
 mod convert;
 mod error;
 mod exchange;
+mod response;
+mod stop;
 mod timer;
+
+/// A small free-list allocator instead of dlmalloc: the library allocates little and briefly.
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
