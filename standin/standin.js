@@ -28,6 +28,10 @@ export const FAULTS = {
   reset: 'the connection is destroyed without an answer',
   badToken: 'ret 500: the token is unusable or expired (echoing it, as GeWe does)',
   offline: 'ret 500 with data { code: "-1", msg: "微信已离线" }',
+  redirect: '`status` (default 302) with Location: `location` (default: the request\'s own URL, a loop)',
+  huge: '`status` (default 200) with a body of `bytes` (default 64 MiB): `prefix`, then `fill`, then `suffix`, written in chunks as the client reads (backpressure), with Content-Length unless `contentLength: false`; stops when the client goes away',
+  endless: '200 headers and `head` (default `{"ret":200,`), then the body never ends',
+  echoBody: '`status` (default 200) with the body `body` (string or Buffer) and extra `headers`',
 };
 
 /**
@@ -41,6 +45,8 @@ export function createStandin({ token = STANDIN_TOKEN, appId = STANDIN_APP_ID, b
   const revokeCalls = [];
   const faults = [];
   const hanging = new Set();
+  /** Every answer that was held open or streamed (hang, endless, huge): when it started and when its connection closed. */
+  const streams = [];
   /** Requests that reached each route (faults included), and the most revokeMsg requests open at once. */
   const stats = { postText: 0, revokeMsg: 0, inflight: 0, maxInflight: 0 };
   let server;
@@ -86,9 +92,23 @@ export function createStandin({ token = STANDIN_TOKEN, appId = STANDIN_APP_ID, b
         await new Promise((r) => setTimeout(r, f.delayMs ?? 1000));
         return false;
       case 'hang':
-        hanging.add(res);
-        res.on('close', () => hanging.delete(res));
+        track('hang', res);
         return true;
+      case 'endless':
+        track('endless', res);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write(f.head ?? '{"ret":200,');
+        return true;
+      case 'huge': return stream(f, res), true;
+      case 'redirect': {
+        res.writeHead(f.status ?? 302, { location: f.location ?? `http://${req.headers.host}${req.url}`, 'content-length': '0' });
+        return res.end(), true;
+      }
+      case 'echoBody': {
+        const body = Buffer.isBuffer(f.body) ? f.body : Buffer.from(String(f.body ?? ''));
+        res.writeHead(f.status ?? 200, { 'content-type': 'text/plain;charset=UTF-8', 'content-length': String(body.length), ...f.headers });
+        return res.end(body), true;
+      }
       case 'html502': return html(res, 502, 'Bad Gateway'), true;
       case 'gatewayTimeout504': return html(res, 504, 'Gateway Time-out'), true;
       case 'unavailable503': return html(res, 503, 'Service Temporarily Unavailable', { 'retry-after': String(f.retryAfter ?? 1) }), true;
@@ -104,6 +124,55 @@ export function createStandin({ token = STANDIN_TOKEN, appId = STANDIN_APP_ID, b
       case 'offline': return answer(res, { ret: 500, msg: '撤回消息失败', data: { code: '-1', msg: '微信已离线' } }), true;
       default: return false;
     }
+  }
+
+  /** Holds `res` open until its connection closes (or `close()`), recording when that happened. */
+  function track(kind, res) {
+    const record = { kind, startedAt: Date.now(), closedAt: null, written: 0, finished: false };
+    streams.push(record);
+    hanging.add(res);
+    res.on('close', () => {
+      record.closedAt = Date.now();
+      hanging.delete(res);
+    });
+    res.on('finish', () => void (record.finished = true));
+    res.on('error', () => {});
+    return record;
+  }
+
+  /** The `huge` fault: a large body written as fast as the client reads it, never past a closed connection. */
+  function stream(f, res) {
+    const record = track('huge', res);
+    const head = Buffer.from(f.prefix ?? '{"ret":200,"msg":"');
+    const tail = Buffer.from(f.suffix ?? '"}');
+    const total = Math.max(f.bytes ?? 64 * 1024 * 1024, head.length + tail.length);
+    const chunk = Buffer.alloc(f.chunkBytes ?? 64 * 1024, f.fill ?? 'a');
+    res.writeHead(f.status ?? 200, {
+      'content-type': 'application/json;charset=UTF-8',
+      ...(f.contentLength === false ? {} : { 'content-length': String(total) }),
+      ...f.headers,
+    });
+    let wake = () => {};
+    res.on('drain', () => wake());
+    res.on('close', () => wake());
+    const write = (buf) => ((record.written += buf.length), res.write(buf));
+    (async () => {
+      let left = total - head.length - tail.length;
+      let flowing = write(head);
+      while (left > 0 && record.closedAt === null) {
+        if (!flowing) {
+          await new Promise((r) => (wake = r));
+          if (record.closedAt !== null) return;
+        }
+        const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
+        left -= piece.length;
+        flowing = write(piece);
+      }
+      if (record.closedAt === null) {
+        write(tail);
+        res.end();
+      }
+    })().catch(() => res.destroy());
   }
 
   function checkAuth(req, res) {
@@ -206,13 +275,15 @@ export function createStandin({ token = STANDIN_TOKEN, appId = STANDIN_APP_ID, b
     messages,
     revokeCalls,
     stats,
+    streams,
     send,
     fault,
     clearFaults: () => void faults.splice(0),
-    /** Forgets calls, counters and faults (messages stay). */
+    /** Forgets calls, counters, stream records and faults (messages stay). */
     resetCounters() {
       faults.splice(0);
       revokeCalls.splice(0);
+      streams.splice(0);
       Object.assign(stats, { postText: 0, revokeMsg: 0, maxInflight: stats.inflight });
     },
     handle,

@@ -154,7 +154,7 @@ test('revokeMsg', async (t) => {
 
   await t.test('TIMEOUT also bounds a slow answer across retries (one deadline for the whole call)', async () => {
     const p = await fresh();
-    s.fault('reset');
+    s.fault('unavailable503', { retryAfter: 0 });
     s.fault('slow', { delayMs: 3000 });
     const { error, ms } = await timed(() => revokeMsg(p, { ...options, timeoutMs: 800 }));
     assert.equal(error.code, 'TIMEOUT');
@@ -193,15 +193,27 @@ test('revokeMsg', async (t) => {
     assert.match(e.message, /\(2 attempts\): fetch failed \(ECONNREFUSED\)/);
   });
 
-  await t.test('NETWORK: a reset connection and a truncated body; a reset then succeeds through the retry', async () => {
+  await t.test('NETWORK: a reset connection and a truncated body are final and maybe delivered; a refused connection then succeeds through the retry', async () => {
     for (const kind of ['reset', 'truncated']) {
+      s.resetCounters();
       s.fault(kind, { times: 2 });
       const e = await fails(revokeMsg(await fresh(), options));
       assert.equal(e.code, 'NETWORK', kind);
+      assert.equal(s.stats.revokeMsg, 1, `${kind}: not retried, the request may have arrived`);
+      assert.equal(e.maybeDelivered, true, kind);
+      s.clearFaults();
     }
     const p = await fresh();
-    s.fault('reset');
-    assert.equal((await revokeMsg(p, options)).ret, 200);
+    let attempts = 0;
+    const refusedOnce = (url, init) => {
+      if (attempts++ === 0) {
+        const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:2531'), { code: 'ECONNREFUSED' });
+        return Promise.reject(new TypeError('fetch failed', { cause }));
+      }
+      return fetch(url, init);
+    };
+    assert.equal((await revokeMsg(p, { ...options, fetch: refusedOnce })).ret, 200);
+    assert.equal(attempts, 2);
     assert.equal(s.message(p.newMsgId).revoked, true);
   });
 
