@@ -44,19 +44,19 @@ pub struct Headers<'a> {
 }
 
 /// Decides on an answer: retryable statuses ask for another attempt, everything else is final.
-/// Any JSON answer is final, `ret: 500` included: the service has spoken.
+/// Any JSON answer is final, `ret: 500` included: the service has spoken. No string of the error holds the token.
 pub fn verdict(status: u16, headers: Headers<'_>, body: &str, token: &str, now_ms: f64) -> Verdict {
     if retry::retryable_status(status) {
         Verdict::Retry {
-            error: http_status(status, body, token),
+            error: http_status(status, body, token).redacted(token),
             retry_after_ms: headers
                 .retry_after
                 .and_then(|v| retry::parse_retry_after(v, now_ms)),
         }
     } else if status == 0 || (300..400).contains(&status) {
-        Verdict::Done(Err(redirect(status, headers.location, token)))
+        Verdict::Done(Err(redirect(status, headers.location, token).redacted(token)))
     } else {
-        Verdict::Done(interpret(status, body, token))
+        Verdict::Done(interpret(status, body, token).map_err(|e| e.redacted(token)))
     }
 }
 

@@ -205,11 +205,11 @@ pub async fn revoke(
                     location: answer.location.as_deref(),
                 };
                 match response::verdict(answer.status, headers, &answer.body, token, now_ms()) {
-                    Verdict::Done(result) => return result.map_err(|e| js(e.redacted(token))),
+                    Verdict::Done(result) => return result.map_err(js),
                     Verdict::Retry {
                         error,
                         retry_after_ms,
-                    } => (js(error.redacted(token)), retry_after_ms),
+                    } => (js(error), retry_after_ms),
                 }
             }
             Err(end) => match settle(end, attempts, config, &stop, signal, timeout_ms) {
