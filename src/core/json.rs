@@ -134,12 +134,15 @@ impl Json {
         }
     }
 
-    /// Redacts `secret` from every string value (keys are left alone).
+    /// Redacts `secret` from every string in the value, keys included: they leave the library too.
     pub fn redact(&mut self, secret: &str) {
         match self {
             Json::String(s) => *s = redact(s, secret),
             Json::Array(items) => items.iter_mut().for_each(|v| v.redact(secret)),
-            Json::Object(members) => members.iter_mut().for_each(|(_, v)| v.redact(secret)),
+            Json::Object(members) => members.iter_mut().for_each(|(k, v)| {
+                *k = redact(k, secret);
+                v.redact(secret);
+            }),
             Json::Null | Json::Bool(_) | Json::Number(_) => {}
         }
     }
@@ -699,8 +702,9 @@ mod tests {
             v,
             parse(r#"{"msg":"X-GEWE-TOKEN=[redacted] bad","ret":["[redacted]"]}"#).unwrap()
         );
-        v.redact("ret");
-        assert!(v.get("ret").is_some(), "keys are not redacted");
+        let mut keyed = parse(r#"{"sekret":{"a-sekret-b":1}}"#).unwrap();
+        keyed.redact("sekret");
+        assert_eq!(keyed, parse(r#"{"[redacted]":{"a-[redacted]-b":1}}"#).unwrap());
     }
 
     fn arb_json() -> impl Strategy<Value = serde_json::Value> {
