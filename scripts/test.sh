@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds the package, then the Rust core (fmt, clippy, cargo test),
 # the TypeScript declarations, and the Node, workerd (Miniflare) and Chromium tests against the GeWe stand-in,
-# and a smoke run of the benchmarks so the harness cannot rot.
+# a smoke run of the benchmarks so the harness cannot rot, and a fuzz smoke run (5 s per target) where a nightly
+# toolchain exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,3 +25,10 @@ node_modules/.bin/tsc -p tests/types/tsconfig.json
 
 step "JavaScript: Node, workerd and Chromium tests, benchmark smoke run"
 node --test --test-concurrency=1 tests/node/*.test.js tests/worker/*.test.js tests/browser/*.test.js bench/*.test.js
+
+step "fuzz smoke (scripts/fuzz.sh, 5 s per target)"
+if rustup toolchain list | grep -q '^nightly'; then
+  bash scripts/fuzz.sh 5
+else
+  echo "fuzz smoke skipped: no nightly toolchain"
+fi
