@@ -3,8 +3,8 @@
 //! credentials, query or fragment, with the path ending in /message/revokeMsg.
 #![no_main]
 
-use gewe_revoke::core::options::endpoint;
-use gewe_revoke::core::Input;
+use gewe_revoke::pure::options::endpoint;
+use gewe_revoke::pure::Input;
 use libfuzzer_sys::fuzz_target;
 
 /// The authority of an http(s) URL (after the scheme, up to the first '/' or '\', which WHATWG treats alike).

@@ -29,9 +29,4 @@ impl Input {
             Input::Other(name) => name,
         }
     }
-
-    /// Whether the value is absent (`undefined` or `null`).
-    pub fn is_absent(&self) -> bool {
-        matches!(self, Input::Undefined | Input::Null)
-    }
 }

@@ -448,7 +448,7 @@ mod tests {
                 let e = http_status(502, &body, token);
                 for text in [&e.message, e.body.as_ref().unwrap()] {
                     assert!(
-                        !crate::core::redact::contains(text, token),
+                        !crate::pure::redact::contains(text, token),
                         "{token:?} in {text:?}"
                     );
                 }

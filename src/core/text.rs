@@ -11,7 +11,7 @@ pub fn holds_placeholder(s: &str) -> bool {
 }
 
 /// The byte offset of the first `needle` in `haystack`. A plain scan: the texts are short, and std's two-way
-/// searcher costs about 4 KB of wasm with its panic paths.
+/// searcher brings its panic paths into the wasm (BENCHMARKS.md has the figure).
 pub fn find(haystack: &str, needle: &str) -> Option<usize> {
     let (h, n) = (haystack.as_bytes(), needle.as_bytes());
     (0..=h.len().checked_sub(n.len())?).find(|&at| h.get(at..at + n.len()) == Some(n))

@@ -7,8 +7,9 @@ use web_sys::Request;
 use super::client::validated;
 use super::convert::{receipt, success};
 use super::error::js;
-use super::exchange::{promise, revoke, signal_of, Config};
-use crate::core::{receipt as send_receipt, Error};
+use super::exchange::{revoke, signal_of, Config};
+use super::task::promise;
+use crate::pure::{receipt as send_receipt, Error};
 
 /// Revokes one message; rejects with `GeweError` unless GeWe answered `ret: 200`.
 #[wasm_bindgen(js_name = revokeMsg)]

@@ -5,16 +5,16 @@ use std::rc::Rc;
 
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use super::convert::{self, is_object, object, own, read, success, STRINGS};
 use super::error::{js, to_js};
-use super::exchange::{promise, revoke, signal_of, Config};
+use super::exchange::{revoke, signal_of, Config};
 use super::stop::{Raced, Signal, Stop};
+use super::task::{promise, Settled};
 use super::timer::now_ms;
-use crate::core::options::{self, whole, MAX_TIMEOUT_MS};
-use crate::core::params::RevokeParams;
-use crate::core::{failure, request, Error};
+use crate::pure::options::{self, whole, MAX_TIMEOUT_MS};
+use crate::pure::params::RevokeParams;
+use crate::pure::{failure, request, Error};
 
 #[wasm_bindgen]
 extern "C" {
@@ -119,7 +119,7 @@ impl GeweClient {
             let workers: Array = (0..concurrency.min(u64::from(len)))
                 .map(|_| promise(Rc::clone(&pool).work()))
                 .collect();
-            JsFuture::from(Promise::all(&workers)).await?;
+            Settled::from(Promise::all(&workers)).await?;
             for &(copy, first) in pool.copies.borrow().iter() {
                 pool.results.set(copy, pool.results.get(first));
             }

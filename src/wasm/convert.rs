@@ -5,12 +5,12 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::id::MAX_SAFE_INTEGER;
-use crate::core::options::RawOptions;
-use crate::core::params::RawParams;
-use crate::core::receipt::Receipt;
-use crate::core::response::Success;
-use crate::core::{Input, Json};
+use crate::pure::id::MAX_SAFE_INTEGER;
+use crate::pure::options::RawOptions;
+use crate::pure::params::RawParams;
+use crate::pure::receipt::Receipt;
+use crate::pure::response::Success;
+use crate::pure::{Input, Json};
 
 #[wasm_bindgen]
 extern "C" {
@@ -99,6 +99,14 @@ pub struct Strings {
     pub interval_ms: JsValue,
     /// `length`
     pub length: JsValue,
+    /// Header names read off answers.
+    pub content_length: JsValue,
+    /// `content-encoding`
+    pub content_encoding: JsValue,
+    /// `retry-after`
+    pub retry_after: JsValue,
+    /// `location`
+    pub location: JsValue,
     /// `done` of a stream read's result.
     pub done: JsValue,
     /// `value` of a stream read's result.
@@ -132,6 +140,10 @@ thread_local! {
         concurrency: "concurrency".into(),
         interval_ms: "intervalMs".into(),
         length: "length".into(),
+        content_length: "content-length".into(),
+        content_encoding: "content-encoding".into(),
+        retry_after: "retry-after".into(),
+        location: "location".into(),
         done: "done".into(),
         value: "value".into(),
     };

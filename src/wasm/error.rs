@@ -3,8 +3,8 @@
 use wasm_bindgen::prelude::*;
 
 use super::convert::{any_property, json, object};
-use crate::core::redact::{contains, redact};
-use crate::core::Error;
+use crate::pure::redact::{contains, redact};
+use crate::pure::Error;
 
 // `raw_module` imports the hand-written file itself (the bindings live in pkg/wasm/), so the class users import
 // from the package and the class wasm instantiates are one and the same: `instanceof` holds.

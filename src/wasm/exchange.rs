@@ -2,13 +2,9 @@
 //! certainly has not reached GeWe. Only the global `fetch` or an injected one, never `window`: the same code runs
 //! in pages, Node and workerd.
 
-use std::future::Future;
-use std::pin::Pin;
-
-use js_sys::{Array, Function, Object, Promise};
+use js_sys::{Array, Function, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
 use web_sys::{Request, RequestInit};
 
 use super::convert::{self, is_object, own, Plain, STRINGS};
@@ -16,9 +12,9 @@ use super::error::{js, safe_cause, to_js, Thrown};
 use super::response::{unreadable, Answer, Body};
 use super::stop::{Raced, Signal, Stop};
 use super::timer::{now_ms, random};
-use crate::core::redact::redact;
-use crate::core::response::{Headers, Success, Verdict};
-use crate::core::{failure, request, response, retry, window, Error, Options, RevokeParams};
+use crate::pure::redact::redact;
+use crate::pure::response::{Headers, Success, Verdict};
+use crate::pure::{failure, request, response, retry, window, Error, Options, RevokeParams};
 
 #[wasm_bindgen]
 extern "C" {
@@ -120,13 +116,6 @@ pub fn signal_of(options: &JsValue) -> Result<Option<Signal>, JsValue> {
         .map_err(|_| js(Error::invalid_options("signal", "signal could not be read.")))?;
     Signal::from_option(value)
         .map_err(|()| js(Error::invalid_options("signal", "signal must be an AbortSignal.")))
-}
-
-/// Runs a future as a JS `Promise`. Every future goes through this one boxed type, so the task machinery is
-/// compiled once rather than once per future.
-pub fn promise(future: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
-    let boxed: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(future);
-    future_to_promise(boxed)
 }
 
 /// How an attempt ended without an answer to judge.
@@ -297,12 +286,12 @@ async fn attempt(config: &Config, body: &str, stop: &Stop) -> Result<Answered, E
         return Ok(Answered {
             status,
             retry_after: None,
-            location: headers.text("location")?,
+            location: headers.text(|k| &k.location)?,
             body: String::new(),
         });
     }
     let retry_after = if retry::retryable_status(status) {
-        headers.text("retry-after")?
+        headers.text(|k| &k.retry_after)?
     } else {
         None
     };

@@ -8,6 +8,7 @@ mod error;
 mod exchange;
 mod response;
 mod stop;
+mod task;
 mod timer;
 
 /// A small free-list allocator instead of dlmalloc: the library allocates little and briefly.

@@ -5,10 +5,10 @@ use js_sys::{Array, JsString, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::{own, STRINGS};
+use super::convert::{own, Strings, STRINGS};
 use super::exchange::Ended;
 use super::stop::{Raced, Stop};
-use crate::core::failure;
+use crate::pure::failure;
 
 #[wasm_bindgen]
 extern "C" {
@@ -27,7 +27,7 @@ extern "C" {
     /// Whatever the answer's `headers` is.
     pub type HeaderBag;
     #[wasm_bindgen(method, structural, catch)]
-    fn get(this: &HeaderBag, name: &str) -> Result<JsValue, JsValue>;
+    fn get(this: &HeaderBag, name: &JsValue) -> Result<JsValue, JsValue>;
 
     type Stream;
     #[wasm_bindgen(method, structural, catch, js_name = getReader)]
@@ -82,10 +82,10 @@ impl Answer {
     /// in one step (the network stack holds it to that length); any other is streamed and counted.
     pub async fn read_to_cap(&self, headers: &HeaderBag, cap: u32, stop: &Stop) -> Result<Body, Ended> {
         let declared = headers
-            .text("content-length")?
+            .text(|k| &k.content_length)?
             .and_then(|n| n.trim().parse::<u64>().ok());
         let plain = headers
-            .text("content-encoding")?
+            .text(|k| &k.content_encoding)?
             .is_none_or(|e| e.trim().eq_ignore_ascii_case("identity"));
         match declared {
             Some(len) if len <= u64::from(cap) && plain => self.read_whole(cap, stop).await,
@@ -174,8 +174,9 @@ impl Answer {
 
 impl HeaderBag {
     /// The header `name`, `None` when absent; `Err` when the headers cannot be read.
-    pub fn text(&self, name: &str) -> Result<Option<String>, Ended> {
-        self.get(name)
+    pub fn text(&self, name: fn(&Strings) -> &JsValue) -> Result<Option<String>, Ended> {
+        STRINGS
+            .with(|k| self.get(name(k)))
             .map(|v| v.as_string())
             .map_err(|_| unreadable("a Response whose headers cannot be read"))
     }

@@ -7,9 +7,9 @@
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use super::convert::STRINGS;
+use super::task::Settled;
 use super::timer::{clear_timeout, set_timeout};
 
 #[wasm_bindgen]
@@ -137,13 +137,13 @@ impl Stop {
         self.racing(value).await.map(Raced::from)
     }
 
-    /// The race itself, a plain future, so each caller's state machine holds one small `JsFuture`.
-    fn racing(&self, value: &JsValue) -> JsFuture {
+    /// The race itself, a plain future, so each caller's state machine holds one small `Settled`.
+    fn racing(&self, value: &JsValue) -> Settled {
         let contenders = match &self.promise {
             Some(stop) => Array::of2(value, stop),
             None => Array::of1(value),
         };
-        JsFuture::from(Promise::race(&contenders))
+        Settled::from(Promise::race(&contenders))
     }
 
     /// Sleeps `ms` unless the call stops first (then `Raced::Stopped`).
