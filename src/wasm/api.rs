@@ -5,9 +5,9 @@ use wasm_bindgen::prelude::*;
 use web_sys::Request;
 
 use super::client::validated;
-use super::convert::{receipt, success};
 use super::error::js;
 use super::exchange::{revoke, signal_of, Config};
+use super::output::{receipt, success};
 use super::task::promise;
 use crate::pure::{receipt as send_receipt, Error};
 

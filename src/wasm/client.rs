@@ -6,14 +6,16 @@ use std::rc::Rc;
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
-use super::convert::{self, is_object, object, own, read, success, STRINGS};
+use super::convert::{self, is_object, own, read, STRINGS};
 use super::error::{js, to_js};
 use super::exchange::{revoke, signal_of, Config};
+use super::output::{success, Item, Revoked};
 use super::stop::{Raced, Signal, Stop};
 use super::task::{promise, Settled};
 use super::timer::now_ms;
 use crate::pure::options::{self, whole, MAX_TIMEOUT_MS};
 use crate::pure::params::RevokeParams;
+use crate::pure::response::Success;
 use crate::pure::{failure, request, Error};
 
 #[wasm_bindgen]
@@ -202,16 +204,22 @@ impl Pool {
                     self.revoke(&params).await
                 }
             };
-            let item = match outcome {
-                Ok(result) => object([("ok", Some(JsValue::TRUE)), ("result", Some(result))]),
-                Err(error) => object([("ok", Some(JsValue::FALSE)), ("error", Some(error))]),
+            let item = match &outcome {
+                Ok(done) => Item::Done {
+                    ok: true,
+                    result: Revoked::from(done),
+                },
+                Err(error) => Item::Failed {
+                    ok: false,
+                    error: error.clone(),
+                },
             };
-            self.results.set(index, item.into());
+            self.results.set(index, item.to_js());
         }
     }
 
     /// Waits for this start's slot, so starts are at least `intervalMs` apart, then revokes.
-    async fn revoke(&self, params: &RevokeParams) -> Result<JsValue, JsValue> {
+    async fn revoke(&self, params: &RevokeParams) -> Result<Success, JsValue> {
         let now = now_ms();
         let start = self.next_start_ms.get().max(now);
         self.next_start_ms.set(start + self.interval_ms);
@@ -222,8 +230,6 @@ impl Pool {
             }
         }
         let timeout = self.config.options.timeout_ms;
-        revoke(&self.config, params, self.signal.as_ref(), timeout)
-            .await
-            .map(|ok| success(&ok))
+        revoke(&self.config, params, self.signal.as_ref(), timeout).await
     }
 }

@@ -1,16 +1,13 @@
 //! JS values to core inputs and core values to JS. Inputs are read from own properties only, through cached key
 //! strings, and every read is caught: a getter, a Proxy trap or a polluted prototype changes nothing.
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::pure::id::MAX_SAFE_INTEGER;
 use crate::pure::options::RawOptions;
 use crate::pure::params::RawParams;
-use crate::pure::receipt::Receipt;
-use crate::pure::response::Success;
-use crate::pure::{Input, Json};
+use crate::pure::Input;
 
 #[wasm_bindgen]
 extern "C" {
@@ -24,12 +21,6 @@ extern "C" {
 extern "C" {
     /// A plain object written through structural setters: on the hot path no key crosses as a string.
     pub type Plain;
-    #[wasm_bindgen(method, setter = ret, structural)]
-    fn set_ret(this: &Plain, value: f64);
-    #[wasm_bindgen(method, setter = msg, structural)]
-    fn set_msg(this: &Plain, value: &str);
-    #[wasm_bindgen(method, setter = data, structural)]
-    fn set_data(this: &Plain, value: &JsValue);
     #[wasm_bindgen(method, setter = method, structural)]
     pub fn set_method(this: &Plain, value: &JsValue);
     #[wasm_bindgen(method, setter = headers, structural)]
@@ -117,7 +108,11 @@ thread_local! {
     /// The one set of strings (wasm is single-threaded; `thread_local` is just the safe static).
     pub static STRINGS: Strings = Strings {
         stopped: Object::new().into(),
-        stream: object([("stream", Some(JsValue::TRUE))]).into(),
+        stream: {
+            let options = Object::new();
+            let _ = Reflect::set(&options, &"stream".into(), &JsValue::TRUE);
+            options.into()
+        },
         ignore: Closure::new(|_| {}),
         post: "POST".into(),
         content_type: "Content-Type".into(),
@@ -227,78 +222,4 @@ pub fn options(target: &JsValue) -> RawOptions {
         app_id: read(target, &k.app_id),
         max_response_bytes: read(target, &k.max_response_bytes),
     })
-}
-
-/// Sets `obj[key] = value`, defining `__proto__` as an own property as `JSON.parse` does.
-fn set(obj: &Object, key: &str, value: &JsValue) {
-    if key == "__proto__" {
-        let descriptor = Object::new();
-        for (k, v) in [
-            ("value", value),
-            ("writable", &JsValue::TRUE),
-            ("enumerable", &JsValue::TRUE),
-            ("configurable", &JsValue::TRUE),
-        ] {
-            let _ = Reflect::set(&descriptor, &JsValue::from_str(k), v);
-        }
-        Object::define_property(obj, &JsValue::from_str(key), &descriptor);
-    } else {
-        let _ = Reflect::set(obj, &JsValue::from_str(key), value);
-    }
-}
-
-/// Builds a plain object from key/value pairs, skipping `None`s.
-pub fn object<'a>(pairs: impl IntoIterator<Item = (&'a str, Option<JsValue>)>) -> Object {
-    let obj = Object::new();
-    for (key, value) in pairs {
-        if let Some(value) = value {
-            set(&obj, key, &value);
-        }
-    }
-    obj
-}
-
-/// A JSON value as `JSON.parse` would give it, except integers beyond 2^53 become exact decimal strings.
-pub fn json(v: &Json) -> JsValue {
-    match v {
-        Json::Null => JsValue::NULL,
-        Json::Bool(b) => JsValue::from_bool(*b),
-        Json::String(s) => JsValue::from_str(s),
-        Json::Number(n) => match v.as_i64() {
-            Some(i) if (i.unsigned_abs() as f64) <= MAX_SAFE_INTEGER => JsValue::from_f64(i as f64),
-            _ if n.bytes().all(|b| b == b'-' || b.is_ascii_digit()) => JsValue::from_str(n),
-            _ => JsValue::from_f64(js_sys::parse_float(n)),
-        },
-        Json::Array(items) => items.iter().map(json).collect::<Array>().into(),
-        Json::Object(members) => {
-            let obj = Object::new();
-            for (key, value) in members {
-                set(&obj, key, &json(value));
-            }
-            obj.into()
-        }
-    }
-}
-
-/// `{ ret: 200, msg, data? }`.
-pub fn success(s: &Success) -> JsValue {
-    let out = Plain::new();
-    out.set_ret(200.0);
-    out.set_msg(&s.msg);
-    if let Some(data) = &s.data {
-        out.set_data(&json(data));
-    }
-    out.into()
-}
-
-/// `{ toWxid, msgId, newMsgId, createTime, type? }`, ids as exact decimal strings.
-pub fn receipt(r: &Receipt) -> JsValue {
-    object([
-        ("toWxid", Some(JsValue::from_str(&r.to_wxid))),
-        ("msgId", Some(JsValue::from_str(&r.msg_id.to_string()))),
-        ("newMsgId", Some(JsValue::from_str(&r.new_msg_id.to_string()))),
-        ("createTime", Some(JsValue::from_str(&r.create_time.to_string()))),
-        ("type", r.kind.map(|k| JsValue::from_f64(k as f64))),
-    ])
-    .into()
 }

@@ -2,7 +2,8 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{any_property, json, object};
+use super::convert::any_property;
+use super::output::details;
 use crate::pure::redact::{contains, redact};
 use crate::pure::Error;
 
@@ -17,18 +18,7 @@ extern "C" {
 
 /// The JS `GeweError` for a core error, with `cause` when there is one.
 pub fn to_js(e: &Error, cause: Option<JsValue>) -> JsValue {
-    let details = object([
-        ("field", e.field.map(JsValue::from_str)),
-        ("status", e.status.map(|s| JsValue::from_f64(f64::from(s)))),
-        ("ret", e.ret.map(|r| JsValue::from_f64(r as f64))),
-        ("apiMsg", e.api_msg.as_deref().map(JsValue::from_str)),
-        ("data", e.data.as_ref().map(json)),
-        ("body", e.body.as_deref().map(JsValue::from_str)),
-        ("location", e.location.as_deref().map(JsValue::from_str)),
-        ("maybeDelivered", Some(JsValue::from_bool(e.maybe_delivered))),
-        ("cause", cause),
-    ]);
-    GeweError::new(e.code.as_str(), &e.message, &details).into()
+    GeweError::new(e.code.as_str(), &e.message, &details(e, cause)).into()
 }
 
 /// `to_js` without a cause, for `map_err`.

@@ -6,6 +6,7 @@ mod client;
 mod convert;
 mod error;
 mod exchange;
+mod output;
 mod response;
 mod stop;
 mod task;
