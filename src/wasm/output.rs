@@ -145,6 +145,8 @@ impl Serialize for Data<'_> {
             Json::Bool(b) => s.serialize_bool(*b),
             Json::String(text) => s.serialize_str(text),
             Json::Number(n) => match self.0.as_i64() {
+                // `-0` stays negative zero, as JSON.parse reads it.
+                Some(0) if n.starts_with('-') => s.serialize_f64(-0.0),
                 Some(i) if (i.unsigned_abs() as f64) <= MAX_SAFE_INTEGER => s.serialize_f64(i as f64),
                 _ if n.bytes().all(|b| b == b'-' || b.is_ascii_digit()) => s.serialize_str(n),
                 // JS parses the float: Rust's float parser would cost more wasm than this whole module.
