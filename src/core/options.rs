@@ -68,12 +68,12 @@ impl Options {
             token: token(&raw.token)?,
             endpoint: endpoint(&raw.base_url)?,
             timeout_ms: timeout_ms(&raw.timeout_ms)?.unwrap_or(DEFAULT_TIMEOUT_MS),
-            retries: whole("retries", &raw.retries, u64::from(MAX_RETRIES))?
+            retries: whole_number("retries", &raw.retries, u64::from(MAX_RETRIES))?
                 .map_or(DEFAULT_RETRIES, |n| n as u32),
             revoke_window_sec: match raw.revoke_window_sec {
                 Input::Null => None,
                 ref input => Some(
-                    whole("revokeWindowSec", input, u64::from(u32::MAX))?
+                    whole_number("revokeWindowSec", input, u64::from(u32::MAX))?
                         .unwrap_or(DEFAULT_REVOKE_WINDOW_SEC),
                 ),
             },
@@ -88,7 +88,7 @@ impl Options {
 
 /// Validates `maxResponseBytes`: a whole number from 1 to 64 MiB.
 fn max_response_bytes(input: &Input) -> Result<u32, Error> {
-    match whole("maxResponseBytes", input, u64::from(MAX_RESPONSE_BYTES))? {
+    match whole_number("maxResponseBytes", input, u64::from(MAX_RESPONSE_BYTES))? {
         None => Ok(DEFAULT_MAX_RESPONSE_BYTES),
         Some(0) => Err(Error::invalid_options(
             "maxResponseBytes",
@@ -277,11 +277,11 @@ fn dotted_quad(host: &str) -> bool {
 
 /// Validates `timeoutMs`: a whole number 0..=2^31-1 (0 disables the deadline); `None` when absent.
 pub fn timeout_ms(input: &Input) -> Result<Option<u32>, Error> {
-    Ok(whole("timeoutMs", input, u64::from(MAX_TIMEOUT_MS))?.map(|n| n as u32))
+    Ok(whole_number("timeoutMs", input, u64::from(MAX_TIMEOUT_MS))?.map(|n| n as u32))
 }
 
 /// Validates a whole-number option in `0..=max`; `None` when absent (`undefined`).
-pub fn whole(field: &'static str, input: &Input, max: u64) -> Result<Option<u64>, Error> {
+pub fn whole_number(field: &'static str, input: &Input, max: u64) -> Result<Option<u64>, Error> {
     match input {
         Input::Undefined => Ok(None),
         Input::Num(n) if n.is_finite() && n.fract() == 0.0 && *n >= 0.0 && *n <= max as f64 => {

@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::Request;
 
 use super::client::validated;
-use super::error::js;
+use super::error::js_error;
 use super::exchange::{revoke, signal_of, Config};
 use super::output::{receipt, success};
 use super::task::promise;
@@ -36,11 +36,11 @@ pub fn build_revoke_request(params: JsValue, options: JsValue) -> Result<Request
 #[wasm_bindgen(js_name = parseSendReceipt)]
 pub fn parse_send_receipt(text: JsValue) -> Result<JsValue, JsValue> {
     let Some(text) = text.as_string() else {
-        return Err(js(Error::invalid_params(
+        return Err(js_error(Error::invalid_params(
             "text",
             "parseSendReceipt takes the raw response text (await response.text()), not a parsed object: \
              JSON.parse has already rounded newMsgId.",
         )));
     };
-    send_receipt::parse(&text).map(|r| receipt(&r)).map_err(js)
+    send_receipt::parse(&text).map(|r| receipt(&r)).map_err(js_error)
 }

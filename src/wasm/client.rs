@@ -6,14 +6,14 @@ use std::rc::Rc;
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
-use super::convert::{self, is_object, own, read, STRINGS};
-use super::error::{js, to_js};
+use super::convert::{self, is_object, own, read, JS};
+use super::error::{js_error, to_js};
 use super::exchange::{revoke, signal_of, Config};
 use super::output::{success, Item, Revoked};
 use super::stop::{Raced, Signal, Stop};
 use super::task::{promise, Settled};
 use super::timer::now_ms;
-use crate::pure::options::{self, whole, MAX_TIMEOUT_MS};
+use crate::pure::options::{self, whole_number, MAX_TIMEOUT_MS};
 use crate::pure::params::RevokeParams;
 use crate::pure::response::Success;
 use crate::pure::{failure, request, Error};
@@ -52,9 +52,9 @@ impl GeweClient {
         promise(async move {
             let call = call_options(&call)?;
             let timeout = match &call {
-                Some(call) => STRINGS
+                Some(call) => JS
                     .with(|k| options::timeout_ms(&read(call, &k.timeout_ms)))
-                    .map_err(js)?,
+                    .map_err(js_error)?,
                 None => None,
             };
             let signal = call.as_ref().map(signal_of).transpose()?.flatten();
@@ -75,7 +75,7 @@ impl GeweClient {
         promise(async move {
             let call = call_options(&call)?;
             let not_a_list = || {
-                js(Error::invalid_params(
+                js_error(Error::invalid_params(
                     "list",
                     "revokeMany takes an array of revoke params.",
                 ))
@@ -83,22 +83,22 @@ impl GeweClient {
             if !is_array(&list).unwrap_or(false) {
                 return Err(not_a_list());
             }
-            let len = STRINGS
+            let len = JS
                 .with(|k| own(&list, &k.length))
                 .ok()
                 .and_then(|n| n.as_f64())
                 .filter(|n| n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(n))
                 .ok_or_else(not_a_list)? as u32;
-            let number = |key: fn(&convert::Strings) -> &JsValue, field, max| match &call {
-                Some(call) => STRINGS
-                    .with(|k| whole(field, &read(call, key(k)), max))
-                    .map_err(js),
+            let number = |key: fn(&convert::Constants) -> &JsValue, field, max| match &call {
+                Some(call) => JS
+                    .with(|k| whole_number(field, &read(call, key(k)), max))
+                    .map_err(js_error),
                 None => Ok(None),
             };
             let concurrency =
                 number(|k| &k.concurrency, "concurrency", MAX_CONCURRENCY)?.unwrap_or(DEFAULT_CONCURRENCY);
             if concurrency == 0 {
-                return Err(js(Error::invalid_options(
+                return Err(js_error(Error::invalid_options(
                     "concurrency",
                     "concurrency must be at least 1.",
                 )));
@@ -137,7 +137,7 @@ fn call_options(call: &JsValue) -> Result<Option<JsValue>, JsValue> {
     } else if is_object(call) {
         Ok(Some(call.clone()))
     } else {
-        Err(js(Error::invalid_options(
+        Err(js_error(Error::invalid_options(
             "options",
             "options must be an object.",
         )))
@@ -147,12 +147,12 @@ fn call_options(call: &JsValue) -> Result<Option<JsValue>, JsValue> {
 /// Reads and validates revoke params against the config's default appId.
 pub fn validated(config: &Config, params: &JsValue) -> Result<RevokeParams, JsValue> {
     if !is_object(params) {
-        return Err(js(Error::invalid_params(
+        return Err(js_error(Error::invalid_params(
             "params",
             "params must be an object with the message's ids.",
         )));
     }
-    RevokeParams::validate(&convert::params(params), config.options.app_id.as_deref()).map_err(js)
+    RevokeParams::validate(&convert::params(params), config.options.app_id.as_deref()).map_err(js_error)
 }
 
 /// Shared state of one `revokeMany`: workers take the next index until none is left.
@@ -183,7 +183,7 @@ impl Pool {
             self.next.set(index + 1);
             let params = match own(&self.items, &JsValue::from(index)) {
                 Ok(item) => validated(&self.config, &item),
-                Err(_) => Err(js(Error::invalid_params(
+                Err(_) => Err(js_error(Error::invalid_params(
                     "params",
                     "This item could not be read.",
                 ))),

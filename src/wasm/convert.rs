@@ -17,31 +17,8 @@ extern "C" {
     fn reflect_get(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue>;
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// A plain object written through structural setters: on the hot path no key crosses as a string.
-    pub type Plain;
-    #[wasm_bindgen(method, setter = method, structural)]
-    pub fn set_method(this: &Plain, value: &JsValue);
-    #[wasm_bindgen(method, setter = headers, structural)]
-    pub fn set_headers(this: &Plain, value: &JsValue);
-    #[wasm_bindgen(method, setter = body, structural)]
-    pub fn set_body(this: &Plain, value: &str);
-    #[wasm_bindgen(method, setter = signal, structural)]
-    pub fn set_signal(this: &Plain, value: &JsValue);
-    #[wasm_bindgen(method, setter = redirect, structural)]
-    pub fn set_redirect(this: &Plain, value: &JsValue);
-}
-
-impl Plain {
-    /// A new empty object.
-    pub fn new() -> Plain {
-        Object::new().unchecked_into()
-    }
-}
-
 /// The JS values the library uses on every call, made once per instance instead of decoded from UTF-8 each time.
-pub struct Strings {
+pub struct Constants {
     /// What a call's stop promise resolves to: an object nothing else can produce.
     pub stopped: JsValue,
     /// `{ stream: true }` for `TextDecoder.decode`.
@@ -105,8 +82,8 @@ pub struct Strings {
 }
 
 thread_local! {
-    /// The one set of strings (wasm is single-threaded; `thread_local` is just the safe static).
-    pub static STRINGS: Strings = Strings {
+    /// The one set (wasm is single-threaded; `thread_local` is just the safe static).
+    pub static JS: Constants = Constants {
         stopped: Object::new().into(),
         stream: {
             let options = Object::new();
@@ -202,7 +179,7 @@ pub fn is_object(v: &JsValue) -> bool {
 
 /// The five revoke parameters of `target`.
 pub fn params(target: &JsValue) -> RawParams {
-    STRINGS.with(|k| RawParams {
+    JS.with(|k| RawParams {
         app_id: read(target, &k.app_id),
         to_wxid: read(target, &k.to_wxid),
         msg_id: read(target, &k.msg_id),
@@ -213,7 +190,7 @@ pub fn params(target: &JsValue) -> RawParams {
 
 /// The options of `target` that the core validates.
 pub fn options(target: &JsValue) -> RawOptions {
-    STRINGS.with(|k| RawOptions {
+    JS.with(|k| RawOptions {
         token: read(target, &k.token),
         base_url: read(target, &k.base_url),
         timeout_ms: read(target, &k.timeout_ms),

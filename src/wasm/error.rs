@@ -22,7 +22,7 @@ pub fn to_js(e: &Error, cause: Option<JsValue>) -> JsValue {
 }
 
 /// `to_js` without a cause, for `map_err`.
-pub fn js(e: Error) -> JsValue {
+pub fn js_error(e: Error) -> JsValue {
     to_js(&e, None)
 }
 

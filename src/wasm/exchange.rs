@@ -7,8 +7,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Request, RequestInit};
 
-use super::convert::{self, is_object, own, Plain, STRINGS};
-use super::error::{js, safe_cause, to_js, Thrown};
+use super::convert::{self, is_object, own, JS};
+use super::error::{js_error, safe_cause, to_js, Thrown};
 use super::response::{unreadable, Answer, Body};
 use super::stop::{Raced, Signal, Stop};
 use super::timer::{now_ms, random};
@@ -29,6 +29,29 @@ extern "C" {
     fn href(this: &Url) -> String;
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// A request's `init`, written through structural setters: no key crosses as a string.
+    type Init;
+    #[wasm_bindgen(method, setter = method, structural)]
+    fn set_method(this: &Init, value: &JsValue);
+    #[wasm_bindgen(method, setter = headers, structural)]
+    fn set_headers(this: &Init, value: &JsValue);
+    #[wasm_bindgen(method, setter = body, structural)]
+    fn set_body(this: &Init, value: &str);
+    #[wasm_bindgen(method, setter = signal, structural)]
+    fn set_signal(this: &Init, value: &JsValue);
+    #[wasm_bindgen(method, setter = redirect, structural)]
+    fn set_redirect(this: &Init, value: &JsValue);
+}
+
+impl Init {
+    /// A new empty object.
+    fn new() -> Init {
+        Object::new().unchecked_into()
+    }
+}
+
 /// Validated options, with what the shell keeps as JS values: the URL, the headers, an injected `fetch`.
 pub struct Config {
     /// The core options.
@@ -47,24 +70,29 @@ impl Config {
     /// on `baseUrl`, so every entry point refuses the same URLs and `fetch` never sees one it would refuse.
     pub fn read(options: &JsValue) -> Result<Config, JsValue> {
         if !is_object(options) {
-            return Err(js(Error::invalid_options(
+            return Err(js_error(Error::invalid_options(
                 "options",
                 "options must be an object holding at least the token.",
             )));
         }
-        let core = Options::validate(&convert::options(options)).map_err(js)?;
+        let core = Options::validate(&convert::options(options)).map_err(js_error)?;
         let endpoint = Url::new(&core.endpoint).map_err(|_| {
-            js(Error::invalid_options(
+            js_error(Error::invalid_options(
                 "baseUrl",
                 "baseUrl is not a URL this platform accepts; check its host and port.",
             ))
         })?;
-        let fetch = match STRINGS.with(|k| own(options, &k.fetch)) {
+        let fetch = match JS.with(|k| own(options, &k.fetch)) {
             Ok(f) if f.is_undefined() => None,
             Ok(f) if f.is_function() => Some(f.unchecked_into()),
-            _ => return Err(js(Error::invalid_options("fetch", "fetch must be a function."))),
+            _ => {
+                return Err(js_error(Error::invalid_options(
+                    "fetch",
+                    "fetch must be a function.",
+                )))
+            }
         };
-        let headers = STRINGS.with(|k| {
+        let headers = JS.with(|k| {
             let pairs = Array::of2(
                 &Object::freeze(&Array::of2(&k.content_type, &k.json)),
                 &Object::freeze(&Array::of2(&k.token_header, &JsValue::from_str(&core.token))),
@@ -82,9 +110,9 @@ impl Config {
     /// The `init` of every revoke request: POST, JSON, the token header, the body, no redirects. `revoke` passes it
     /// to `fetch(url, init)` (a `Request` object costs Node a rebuild), and `buildRevokeRequest` wraps the same
     /// `init` in a `Request`, so both are one request by construction.
-    fn init(&self, body: &str, signal: Option<&JsValue>) -> Plain {
-        let init = Plain::new();
-        STRINGS.with(|k| {
+    fn init(&self, body: &str, signal: Option<&JsValue>) -> Init {
+        let init = Init::new();
+        JS.with(|k| {
             init.set_method(&k.post);
             init.set_redirect(&k.manual);
         });
@@ -101,7 +129,7 @@ impl Config {
         let init = self.init(&request::body(params), None);
         let url = self.endpoint.as_string().unwrap_or_default();
         Request::new_with_str_and_init(&url, init.unchecked_ref::<RequestInit>()).map_err(|_| {
-            js(Error::invalid_options(
+            js_error(Error::invalid_options(
                 "baseUrl",
                 "baseUrl is not a URL this platform accepts for a request.",
             ))
@@ -111,11 +139,11 @@ impl Config {
 
 /// Reads the optional `signal` of an options object (own property).
 pub fn signal_of(options: &JsValue) -> Result<Option<Signal>, JsValue> {
-    let value = STRINGS
+    let value = JS
         .with(|k| own(options, &k.signal))
-        .map_err(|_| js(Error::invalid_options("signal", "signal could not be read.")))?;
+        .map_err(|_| js_error(Error::invalid_options("signal", "signal could not be read.")))?;
     Signal::from_option(value)
-        .map_err(|()| js(Error::invalid_options("signal", "signal must be an AbortSignal.")))
+        .map_err(|()| js_error(Error::invalid_options("signal", "signal must be an AbortSignal.")))
 }
 
 /// How an attempt ended without an answer to judge.
@@ -171,7 +199,7 @@ pub async fn revoke(
 ) -> Result<Success, JsValue> {
     let options = &config.options;
     let token = options.token.as_str();
-    window::check(params.create_time, options.revoke_window_sec, now_ms()).map_err(js)?;
+    window::check(params.create_time, options.revoke_window_sec, now_ms()).map_err(js_error)?;
     let stop = Stop::start(timeout_ms, signal);
     if signal.is_some_and(Signal::is_aborted) {
         return Err(stopped(signal, timeout_ms, false));
@@ -194,11 +222,11 @@ pub async fn revoke(
                     location: answer.location.as_deref(),
                 };
                 match response::verdict(answer.status, headers, &answer.body, token, now_ms()) {
-                    Verdict::Done(result) => return result.map_err(js),
+                    Verdict::Done(result) => return result.map_err(js_error),
                     Verdict::Retry {
                         error,
                         retry_after_ms,
-                    } => (js(error), retry_after_ms),
+                    } => (js_error(error), retry_after_ms),
                 }
             }
             Err(end) => match settle(end, attempts, config, &stop, signal, timeout_ms) {
@@ -251,7 +279,7 @@ fn settle(
 fn stopped(signal: Option<&Signal>, timeout_ms: u32, in_flight: bool) -> JsValue {
     match signal.filter(|s| s.is_aborted()) {
         Some(signal) => to_js(&failure::aborted(in_flight), Some(signal.why())),
-        None => js(failure::timed_out(timeout_ms, in_flight)),
+        None => js_error(failure::timed_out(timeout_ms, in_flight)),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::pure::receipt::Receipt;
 use crate::pure::response::Success;
 use crate::pure::{Error, Json};
 
-/// Plain objects for structs and maps, `null` for unit, numbers for numbers: what `JSON.parse` gives.
+/// Init objects for structs and maps, `null` for unit, numbers for numbers: what `JSON.parse` gives.
 const TO_JS: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::json_compatible();
 
 /// `value` as a JS value.

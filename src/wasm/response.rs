@@ -5,7 +5,7 @@ use js_sys::{Array, JsString, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::{own, Strings, STRINGS};
+use super::convert::{own, Constants, JS};
 use super::exchange::Ended;
 use super::stop::{Raced, Stop};
 use crate::pure::failure;
@@ -135,7 +135,7 @@ impl Answer {
                 }
                 Ok(Raced::Value(result)) => result,
             };
-            let (done, value) = STRINGS.with(|k| (own(&result, &k.done), own(&result, &k.value)));
+            let (done, value) = JS.with(|k| (own(&result, &k.done), own(&result, &k.value)));
             if done.map_or(true, |d| d.is_truthy()) {
                 break;
             }
@@ -159,7 +159,7 @@ impl Answer {
             empty = 0;
             total += size;
             let part = decoder
-                .decode_part(&chunk, &STRINGS.with(|k| k.stream.clone()))
+                .decode_part(&chunk, &JS.with(|k| k.stream.clone()))
                 .map_err(|_| unreadable("a body chunk that cannot be decoded"))?;
             text = text.concat(&part);
             if total > f64::from(cap) {
@@ -174,9 +174,8 @@ impl Answer {
 
 impl HeaderBag {
     /// The header `name`, `None` when absent; `Err` when the headers cannot be read.
-    pub fn text(&self, name: fn(&Strings) -> &JsValue) -> Result<Option<String>, Ended> {
-        STRINGS
-            .with(|k| self.get(name(k)))
+    pub fn text(&self, name: fn(&Constants) -> &JsValue) -> Result<Option<String>, Ended> {
+        JS.with(|k| self.get(name(k)))
             .map(|v| v.as_string())
             .map_err(|_| unreadable("a Response whose headers cannot be read"))
     }
@@ -186,7 +185,7 @@ impl Reader {
     /// Cancels the stream without waiting, its rejection (if any) swallowed.
     fn abandon(&self) {
         if let Ok(pending) = self.cancel() {
-            STRINGS.with(|k| {
+            JS.with(|k| {
                 let _ = Promise::race(&Array::of1(&pending)).catch(&k.ignore);
             });
         }

@@ -8,7 +8,7 @@ use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::STRINGS;
+use super::convert::JS;
 use super::task::Settled;
 use super::timer::{clear_timeout, set_timeout};
 
@@ -72,7 +72,7 @@ pub enum Raced {
 
 impl From<JsValue> for Raced {
     fn from(won: JsValue) -> Raced {
-        if STRINGS.with(|k| won == k.stopped) {
+        if JS.with(|k| won == k.stopped) {
             Raced::Stopped
         } else {
             Raced::Value(won)
@@ -111,7 +111,7 @@ impl Stop {
             listener: None,
         };
         let Some(resolve) = resolve else { return stop };
-        STRINGS.with(|k| {
+        JS.with(|k| {
             let stopped = &k.stopped;
             if timeout_ms > 0 {
                 stop.timer = Some(set_timeout(&resolve, f64::from(timeout_ms), stopped));
