@@ -27,10 +27,8 @@ pub struct Constants {
     pub ignore: Closure<dyn FnMut(JsValue)>,
     /// `"POST"`
     pub post: JsValue,
-    /// `"Content-Type"`
-    pub content_type: JsValue,
-    /// `"application/json"`
-    pub json: JsValue,
+    /// `["Content-Type", "application/json"]`, frozen.
+    pub json_header: JsValue,
     /// `"X-GEWE-TOKEN"`
     pub token_header: JsValue,
     /// `"manual"`: redirects are never followed, so the token goes nowhere but GeWe.
@@ -92,8 +90,7 @@ thread_local! {
         },
         ignore: Closure::new(|_| {}),
         post: "POST".into(),
-        content_type: "Content-Type".into(),
-        json: "application/json".into(),
+        json_header: Object::freeze(&js_sys::Array::of2(&"Content-Type".into(), &"application/json".into())).into(),
         token_header: "X-GEWE-TOKEN".into(),
         manual: "manual".into(),
         app_id: "appId".into(),
@@ -121,12 +118,15 @@ thread_local! {
     };
 }
 
-/// The own property `key` of `target`, `undefined` when it has none; `Err` when a getter or Proxy trap threw.
+/// The own property `key` of `target`, `undefined` when it has none (whatever the prototype chain holds); `Err`
+/// when its getter or a Proxy trap threw. Reads first and asks about ownership only for a value that is there, so
+/// an absent option costs one crossing.
 pub fn own(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue> {
-    if has_own(target, key)? {
-        reflect_get(target, key)
-    } else {
-        Ok(JsValue::UNDEFINED)
+    match reflect_get(target, key) {
+        Ok(value) if value.is_undefined() => Ok(value),
+        Ok(value) => Ok(if has_own(target, key)? { value } else { JsValue::UNDEFINED }),
+        Err(thrown) if has_own(target, key)? => Err(thrown),
+        Err(_) => Ok(JsValue::UNDEFINED),
     }
 }
 

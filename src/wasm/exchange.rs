@@ -2,6 +2,8 @@
 //! certainly has not reached GeWe. Only the global `fetch` or an injected one, never `window`: the same code runs
 //! in pages, Node and workerd.
 
+use std::cell::RefCell;
+
 use js_sys::{Array, Function, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -76,12 +78,7 @@ impl Config {
             )));
         }
         let core = Options::validate(&convert::options(options)).map_err(js_error)?;
-        let endpoint = Url::new(&core.endpoint).map_err(|_| {
-            js_error(Error::invalid_options(
-                "baseUrl",
-                "baseUrl is not a URL this platform accepts; check its host and port.",
-            ))
-        })?;
+        let endpoint = platform_url(&core.endpoint)?;
         let fetch = match JS.with(|k| own(options, &k.fetch)) {
             Ok(f) if f.is_undefined() => None,
             Ok(f) if f.is_function() => Some(f.unchecked_into()),
@@ -93,15 +90,12 @@ impl Config {
             }
         };
         let headers = JS.with(|k| {
-            let pairs = Array::of2(
-                &Object::freeze(&Array::of2(&k.content_type, &k.json)),
-                &Object::freeze(&Array::of2(&k.token_header, &JsValue::from_str(&core.token))),
-            );
-            Object::freeze(&pairs).into()
+            let token = Object::freeze(&Array::of2(&k.token_header, &JsValue::from_str(&core.token)));
+            Object::freeze(&Array::of2(&k.json_header, &token)).into()
         });
         Ok(Config {
             options: core,
-            endpoint: endpoint.href().into(),
+            endpoint,
             headers,
             fetch,
         })
@@ -135,6 +129,34 @@ impl Config {
             ))
         })
     }
+}
+
+thread_local! {
+    /// The last endpoint the platform's URL parser judged, and how it wrote it: calls that pass the same options
+    /// each time parse the URL once.
+    static LAST_URL: RefCell<Option<(String, JsValue)>> = const { RefCell::new(None) };
+}
+
+/// The endpoint as the platform's URL parser writes it, or `INVALID_OPTIONS` when it refuses it.
+fn platform_url(endpoint: &str) -> Result<JsValue, JsValue> {
+    let cached = LAST_URL.with(|last| match &*last.borrow() {
+        Some((text, href)) if text == endpoint => Some(href.clone()),
+        _ => None,
+    });
+    if let Some(href) = cached {
+        return Ok(href);
+    }
+    let href: JsValue = Url::new(endpoint)
+        .map_err(|_| {
+            js_error(Error::invalid_options(
+                "baseUrl",
+                "baseUrl is not a URL this platform accepts; check its host and port.",
+            ))
+        })?
+        .href()
+        .into();
+    LAST_URL.with(|last| *last.borrow_mut() = Some((endpoint.to_owned(), href.clone())));
+    Ok(href)
 }
 
 /// Reads the optional `signal` of an options object (own property).
