@@ -70,15 +70,42 @@ export function buildPlain(p, o) {
     newMsgId: id('newMsgId', p.newMsgId),
     createTime: id('createTime', p.createTime),
   });
-  return new Request(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-GEWE-TOKEN': tok }, body });
+  return new Request(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-GEWE-TOKEN': tok }, body, redirect: 'manual' });
 }
 
-/** Hand-written revoke over fetch: same request, a deadline, and HTTP 200 + ret 200 as the only success. */
+/** Hand-written equivalent of parseSendReceipt: quote the ids before JSON.parse so none is rounded, then check. */
+export function parsePlain(text) {
+  const quoted = text.replace(/("(?:msgId|newMsgId|createTime)"\s*:\s*)(-?\d+)/g, '$1"$2"');
+  const root = JSON.parse(quoted);
+  const data = root.ret === undefined ? root : root.ret === 200 ? root.data : fail('ret', `The send failed: ${root.msg}`);
+  if (!data || typeof data !== 'object') fail('data', 'The send response has no data.');
+  if (typeof data.toWxid !== 'string' || !data.toWxid.trim()) fail('toWxid', 'The send response has no toWxid.');
+  const out = {
+    toWxid: data.toWxid.trim(),
+    msgId: id('msgId', data.msgId),
+    newMsgId: id('newMsgId', data.newMsgId),
+    createTime: data.createTime == null ? '0' : id('createTime', data.createTime),
+  };
+  if (typeof data.type === 'number') out.type = data.type;
+  return out;
+}
+
+/**
+ * Hand-written revoke over fetch, as a careful user would write it: the same validation as `buildPlain`, the same
+ * request, a deadline, and HTTP 200 + ret 200 as the only success.
+ */
 export async function plainRevoke(p, o, fetchImpl = fetch) {
-  const res = await fetchImpl(`${o.baseUrl}/message/revokeMsg`, {
+  const res = await fetchImpl(endpoint(o.baseUrl), {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-GEWE-TOKEN': o.token },
-    body: JSON.stringify({ appId: p.appId, toWxid: p.toWxid, msgId: p.msgId, newMsgId: p.newMsgId, createTime: p.createTime }),
+    headers: { 'Content-Type': 'application/json', 'X-GEWE-TOKEN': token(o.token) },
+    body: JSON.stringify({
+      appId: name('appId', p.appId ?? o.appId),
+      toWxid: name('toWxid', p.toWxid),
+      msgId: id('msgId', p.msgId),
+      newMsgId: id('newMsgId', p.newMsgId),
+      createTime: id('createTime', p.createTime),
+    }),
+    redirect: 'manual',
     signal: AbortSignal.timeout(10_000),
   });
   const text = await res.text();

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and rewrites BENCHMARKS.md (a few minutes; not part of the test command).
+# Installs twiggy (the breakdown of the .wasm by crate) when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
+command -v twiggy >/dev/null || cargo install twiggy --version 0.8.0 --locked
 exec node --expose-gc bench/run.js "$@"
