@@ -124,7 +124,11 @@ thread_local! {
 pub fn own(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue> {
     match reflect_get(target, key) {
         Ok(value) if value.is_undefined() => Ok(value),
-        Ok(value) => Ok(if has_own(target, key)? { value } else { JsValue::UNDEFINED }),
+        Ok(value) => Ok(if has_own(target, key)? {
+            value
+        } else {
+            JsValue::UNDEFINED
+        }),
         Err(thrown) if has_own(target, key)? => Err(thrown),
         Err(_) => Ok(JsValue::UNDEFINED),
     }
