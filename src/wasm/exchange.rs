@@ -175,7 +175,7 @@ pub enum Ended {
         /// A request was out, so it may have reached GeWe.
         in_flight: bool,
     },
-    /// `fetch` threw or rejected; `sync` when it threw before returning (nothing was sent).
+    /// `fetch` threw or rejected; `sync` when it threw instead of returning a promise.
     Thrown {
         /// What it threw.
         thrown: JsValue,
