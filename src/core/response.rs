@@ -197,8 +197,80 @@ pub fn excerpt(body: &str, token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pure::redact::contains;
+    use proptest::prelude::*;
 
     const TOKEN: &str = "tok-2c5f9e";
+
+    /// Every string an error holds: message, apiMsg, body, location and every string of data, keys included.
+    fn strings(e: &Error) -> Vec<String> {
+        fn walk(j: &Json, out: &mut Vec<String>) {
+            match j {
+                Json::String(s) => out.push(s.clone()),
+                Json::Array(items) => items.iter().for_each(|v| walk(v, out)),
+                Json::Object(members) => members.iter().for_each(|(k, v)| {
+                    out.push(k.clone());
+                    walk(v, out);
+                }),
+                _ => {}
+            }
+        }
+        let mut out: Vec<String> = [
+            Some(&e.message),
+            e.api_msg.as_ref(),
+            e.body.as_ref(),
+            e.location.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+        if let Some(data) = &e.data {
+            walk(data, &mut out);
+        }
+        out
+    }
+
+    fn token() -> impl Strategy<Value = String> {
+        let c = prop_oneof![
+            4 => prop::char::range('!', '~'),
+            1 => prop::sample::select(vec!['<', '>', '[', ']', ' ', '"', '\\', '%', '&']),
+            1 => prop::char::any(),
+        ];
+        prop::collection::vec(c, 1..16)
+            .prop_map(|cs| cs.into_iter().collect::<String>())
+            .prop_filter("not blank", |t| !t.trim().is_empty())
+    }
+
+    proptest! {
+        // GeWe, a gateway or a redirect echoing the token raw, JSON-escaped or inside markup: no error string of the
+        // verdict ever holds it, in any spelling.
+        #[test]
+        fn no_error_string_holds_the_token(
+            token in token(),
+            status in prop::sample::select(vec![200u16, 204, 302, 307, 401, 429, 500, 502, 503, 504]),
+            before in ".{0,12}",
+            after in ".{0,12}",
+            shape in 0usize..4,
+        ) {
+            let mut escaped = String::new();
+            json::write_str(&mut escaped, &token);
+            let body = match shape {
+                0 => format!("{before}{token}{after}"),
+                1 => format!("<html><p>{before}</p>{token}  <b>{token}</b>{after}</html>"),
+                2 => format!(r#"{{"ret":500,"msg":{escaped},"data":{{{escaped}:[{escaped}]}}}}"#),
+                _ => format!(r#"{{"ret":500,"msg":"X-GEWE-TOKEN={}"#, escaped.trim_matches('"')),
+            };
+            let headers = Headers { retry_after: Some(&token), location: Some(&body) };
+            let error = match verdict(status, headers, &body, &token, 0.0) {
+                Verdict::Done(Ok(_)) => return Ok(()),
+                Verdict::Done(Err(e)) | Verdict::Retry { error: e, .. } => e,
+            };
+            for text in strings(&error) {
+                prop_assert!(!contains(&text, &token), "{:?} in {:?}", token, text);
+            }
+        }
+    }
 
     fn after(retry_after: &str) -> Headers<'_> {
         Headers {
