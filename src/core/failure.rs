@@ -116,8 +116,12 @@ pub fn unreadable(what: &str) -> Error {
     .maybe_delivered()
 }
 
-/// `BAD_RESPONSE`: the body is larger than `maxResponseBytes`; reading stopped there.
-pub fn too_large(status: u16, max_bytes: u32) -> Error {
+/// What an answer whose body was cut at `maxResponseBytes` means: for a 2xx, `BAD_RESPONSE` (part of its JSON
+/// cannot be judged); `None` for any other status, which is judged on the part that was read.
+pub fn cut_short(status: u16, max_bytes: u32) -> Option<Error> {
+    if !(200..300).contains(&status) {
+        return None;
+    }
     let mut e = Error::new(
         Code::BadResponse,
         format!(
@@ -127,7 +131,7 @@ pub fn too_large(status: u16, max_bytes: u32) -> Error {
     )
     .maybe_delivered();
     e.status = Some(status);
-    e
+    Some(e)
 }
 
 #[cfg(test)]
@@ -167,7 +171,11 @@ mod tests {
         assert_eq!(timed_out(300, true).field, Some("timeoutMs"));
         assert!(timed_out(300, true).maybe_delivered && !timed_out(300, false).maybe_delivered);
         assert!(aborted(true).maybe_delivered && !aborted(false).maybe_delivered);
-        assert_eq!(too_large(200, 1024).code, Code::BadResponse);
+        assert_eq!(
+            cut_short(200, 1024).map(|e| (e.code, e.status)),
+            Some((Code::BadResponse, Some(200)))
+        );
+        assert_eq!(cut_short(502, 1024), None);
         assert!(not_a_response("an object")
             .message
             .starts_with("fetch resolved to an object,"));

@@ -53,11 +53,17 @@ pub fn verdict(status: u16, headers: Headers<'_>, body: &str, token: &str, now_m
                 .retry_after
                 .and_then(|v| retry::parse_retry_after(v, now_ms)),
         }
-    } else if status == 0 || (300..400).contains(&status) {
+    } else if is_redirect(status) {
         Verdict::Done(Err(redirect(status, headers.location, token).redacted(token)))
     } else {
         Verdict::Done(interpret(status, body, token).map_err(|e| e.redacted(token)))
     }
+}
+
+/// Whether `status` is a redirect, which is never followed: a 3xx, or 0, which is how browsers show one under
+/// `redirect: 'manual'`. Its body is not worth reading.
+pub fn is_redirect(status: u16) -> bool {
+    status == 0 || (300..400).contains(&status)
 }
 
 /// Interprets an answer. GeWe reports failures as HTTP 200 with `ret` other than 200, so 2xx alone proves nothing.

@@ -222,10 +222,10 @@ pub async fn revoke(
     let options = &config.options;
     let token = options.token.as_str();
     window::check(params.create_time, options.revoke_window_sec, now_ms()).map_err(js_error)?;
-    let stop = Stop::start(timeout_ms, signal);
     if signal.is_some_and(Signal::is_aborted) {
         return Err(stopped(signal, timeout_ms, false));
     }
+    let stop = Stop::start(timeout_ms, signal);
     let limit = [
         (timeout_ms > 0).then(|| now_ms() + f64::from(timeout_ms)),
         window::closes_at_ms(params.create_time, options.revoke_window_sec),
@@ -331,7 +331,7 @@ async fn attempt(config: &Config, body: &str, stop: &Stop) -> Result<Answered, E
     let headers = answer
         .header_reader()
         .ok_or_else(|| unreadable("a Response whose headers cannot be read"))?;
-    if status == 0 || (300..400).contains(&status) {
+    if response::is_redirect(status) {
         stop.cancel_request();
         return Ok(Answered {
             status,
@@ -350,9 +350,9 @@ async fn attempt(config: &Config, body: &str, stop: &Stop) -> Result<Answered, E
         Ok(Body::Whole(text)) => text,
         Ok(Body::Cut(text)) => {
             stop.cancel_request();
-            if (200..300).contains(&status) {
+            if let Some(error) = failure::cut_short(status, cap) {
                 return Err(Ended::Failed {
-                    error: Box::new(failure::too_large(status, cap)),
+                    error: Box::new(error),
                     cause: None,
                     retry: false,
                 });
