@@ -121,18 +121,28 @@ impl Answer {
             .unchecked_into::<Stream>()
             .get_reader()
             .map_err(|_| unreadable("a Response whose body cannot be read"))?;
+        let read = reader.collect(cap, stop).await;
+        // Whatever stopped the reading before the end, the stream is cancelled (its source may be JS, which the
+        // request's signal does not reach).
+        if !matches!(read, Ok(Body::Whole(_))) {
+            reader.abandon();
+        }
+        read
+    }
+}
+
+impl Reader {
+    /// Reads chunks until the end or until more than `cap` bytes arrived; every chunk must be a `Uint8Array`.
+    async fn collect(&self, cap: u32, stop: &Stop) -> Result<Body, Ended> {
         let decoder = Decoder::new();
         let mut text = JsString::from("");
         let mut total = 0f64;
         let mut empty = 0;
         loop {
-            let next = reader.read().map_err(Ended::broken)?;
+            let next = self.read().map_err(Ended::broken)?;
             let result = match stop.race(&next).await {
                 Err(thrown) => return Err(Ended::broken(thrown)),
-                Ok(Raced::Stopped) => {
-                    reader.abandon();
-                    return Err(Ended::Stopped { in_flight: true });
-                }
+                Ok(Raced::Stopped) => return Err(Ended::Stopped { in_flight: true }),
                 Ok(Raced::Value(result)) => result,
             };
             let (done, value) = JS.with(|k| (own(&result, &k.done), own(&result, &k.value)));
@@ -145,13 +155,11 @@ impl Answer {
                 .and_then(|c| c.byte_length().ok())
                 .and_then(|n| n.as_f64());
             let (Some(chunk), Some(size)) = (chunk, size) else {
-                reader.abandon();
                 return Err(unreadable("a body chunk that is not a Uint8Array"));
             };
             if size == 0.0 {
                 empty += 1;
                 if empty > MAX_EMPTY_CHUNKS {
-                    reader.abandon();
                     return Err(unreadable("a body stream of empty chunks"));
                 }
                 continue;
@@ -163,12 +171,20 @@ impl Answer {
                 .map_err(|_| unreadable("a body chunk that cannot be decoded"))?;
             text = text.concat(&part);
             if total > f64::from(cap) {
-                reader.abandon();
                 return Ok(Body::Cut(text.into()));
             }
         }
         let rest = decoder.decode_end().unwrap_or_else(|_| JsString::from(""));
         Ok(Body::Whole(text.concat(&rest).into()))
+    }
+
+    /// Cancels the stream without waiting, its rejection (if any) swallowed.
+    fn abandon(&self) {
+        if let Ok(pending) = self.cancel() {
+            JS.with(|k| {
+                let _ = Promise::race(&Array::of1(&pending)).catch(&k.ignore);
+            });
+        }
     }
 }
 
@@ -178,17 +194,6 @@ impl HeaderBag {
         JS.with(|k| self.get(name(k)))
             .map(|v| v.as_string())
             .map_err(|_| unreadable("a Response whose headers cannot be read"))
-    }
-}
-
-impl Reader {
-    /// Cancels the stream without waiting, its rejection (if any) swallowed.
-    fn abandon(&self) {
-        if let Ok(pending) = self.cancel() {
-            JS.with(|k| {
-                let _ = Promise::race(&Array::of1(&pending)).catch(&k.ignore);
-            });
-        }
     }
 }
 
