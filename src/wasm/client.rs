@@ -6,7 +6,7 @@ use std::rc::Rc;
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
-use super::convert::{self, is_object, own, read, JS};
+use super::convert::{self, is_object, own, read, Constants, JS};
 use super::error::{js_error, to_js};
 use super::exchange::{revoke, signal_of, Config};
 use super::output::{success, Item, Revoked};
@@ -16,7 +16,7 @@ use super::timer::now_ms;
 use crate::pure::options::{self, whole_number, MAX_TIMEOUT_MS};
 use crate::pure::params::RevokeParams;
 use crate::pure::response::Success;
-use crate::pure::{failure, request, Error};
+use crate::pure::{failure, request, Error, Input};
 
 #[wasm_bindgen]
 extern "C" {
@@ -51,12 +51,7 @@ impl GeweClient {
         let config = Rc::clone(&self.config);
         promise(async move {
             let call = call_options(&call)?;
-            let timeout = match &call {
-                Some(call) => JS
-                    .with(|k| options::timeout_ms(&read(call, &k.timeout_ms)))
-                    .map_err(js_error)?,
-                None => None,
-            };
+            let timeout = options::timeout_ms(&per_call(&call, |k| &k.timeout_ms)).map_err(js_error)?;
             let signal = call.as_ref().map(signal_of).transpose()?.flatten();
             let params = validated(&config, &params)?;
             let timeout = timeout.unwrap_or(config.options.timeout_ms);
@@ -89,21 +84,26 @@ impl GeweClient {
                 .and_then(|n| n.as_f64())
                 .filter(|n| n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(n))
                 .ok_or_else(not_a_list)? as u32;
-            let number = |key: fn(&convert::Constants) -> &JsValue, field, max| match &call {
-                Some(call) => JS
-                    .with(|k| whole_number(field, &read(call, key(k)), max))
-                    .map_err(js_error),
-                None => Ok(None),
-            };
-            let concurrency =
-                number(|k| &k.concurrency, "concurrency", MAX_CONCURRENCY)?.unwrap_or(DEFAULT_CONCURRENCY);
+            let concurrency = whole_number(
+                "concurrency",
+                &per_call(&call, |k| &k.concurrency),
+                MAX_CONCURRENCY,
+            )
+            .map_err(js_error)?
+            .unwrap_or(DEFAULT_CONCURRENCY);
             if concurrency == 0 {
                 return Err(js_error(Error::invalid_options(
                     "concurrency",
                     "concurrency must be at least 1.",
                 )));
             }
-            let interval = number(|k| &k.interval_ms, "intervalMs", u64::from(MAX_TIMEOUT_MS))?.unwrap_or(0);
+            let interval = whole_number(
+                "intervalMs",
+                &per_call(&call, |k| &k.interval_ms),
+                u64::from(MAX_TIMEOUT_MS),
+            )
+            .map_err(js_error)?
+            .unwrap_or(0);
             let signal = call.as_ref().map(signal_of).transpose()?.flatten();
             let pool = Rc::new(Pool {
                 pacer: Stop::start(0, signal.as_ref()),
@@ -141,6 +141,14 @@ fn call_options(call: &JsValue) -> Result<Option<JsValue>, JsValue> {
             "options",
             "options must be an object.",
         )))
+    }
+}
+
+/// The per-call option `key`, `undefined` when no options object was given.
+fn per_call(call: &Option<JsValue>, key: fn(&Constants) -> &JsValue) -> Input {
+    match call {
+        Some(call) => JS.with(|k| read(call, key(k))),
+        None => Input::Undefined,
     }
 }
 
