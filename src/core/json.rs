@@ -35,18 +35,7 @@ pub const MAX_DEPTH: usize = 64;
 
 /// Parses one JSON text (surrounding whitespace allowed).
 pub fn parse(text: &str) -> Result<Json, SyntaxError> {
-    let mut reader = Reader {
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
-    reader.skip_ws();
-    let value = reader.value(0)?;
-    reader.skip_ws();
-    if reader.pos == reader.bytes.len() {
-        Ok(value)
-    } else {
-        Err(reader.error())
-    }
+    Reader::document(text, |reader| reader.value(0))
 }
 
 /// `data` in an answer larger than this (as JSON text) is left out rather than built.
@@ -79,23 +68,13 @@ pub struct Envelope {
 /// Reads a GeWe answer: `Ok(None)` when it is valid JSON but not an object. Other members are checked but not
 /// built, and nothing is ever refused for depth, so memory stays near the size of what is kept.
 pub fn envelope(text: &str) -> Result<Option<Envelope>, SyntaxError> {
-    let mut reader = Reader {
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
-    reader.skip_ws();
-    let envelope = if reader.peek() == Some(b'{') {
-        Some(reader.envelope()?)
-    } else {
-        reader.skip()?;
-        None
-    };
-    reader.skip_ws();
-    if reader.pos == reader.bytes.len() {
-        Ok(envelope)
-    } else {
-        Err(reader.error())
-    }
+    Reader::document(text, |reader| {
+        if reader.peek() == Some(b'{') {
+            reader.envelope().map(Some)
+        } else {
+            reader.skip().map(|_| None)
+        }
+    })
 }
 
 impl Json {
@@ -179,6 +158,25 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// Reads one JSON text with `read`, surrounding whitespace allowed and nothing else.
+    fn document<T>(
+        text: &str,
+        read: impl FnOnce(&mut Reader<'_>) -> Result<T, SyntaxError>,
+    ) -> Result<T, SyntaxError> {
+        let mut reader = Reader {
+            bytes: text.as_bytes(),
+            pos: 0,
+        };
+        reader.skip_ws();
+        let value = read(&mut reader)?;
+        reader.skip_ws();
+        if reader.pos == reader.bytes.len() {
+            Ok(value)
+        } else {
+            Err(reader.error())
+        }
+    }
+
     /// The members of the object at the current position, each kept only when it is shallow and small enough.
     fn envelope(&mut self) -> Result<Envelope, SyntaxError> {
         let mut envelope = Envelope::default();
@@ -334,15 +332,7 @@ impl Reader<'_> {
             return Ok(Json::Object(members));
         }
         loop {
-            self.skip_ws();
-            if self.peek() != Some(b'"') {
-                return Err(self.error());
-            }
-            let key = self.string()?;
-            self.skip_ws();
-            if !self.eat(b':') {
-                return Err(self.error());
-            }
+            let key = self.key()?;
             self.skip_ws();
             let value = self.value(depth)?;
             members.push((key, value));
