@@ -36,7 +36,11 @@ export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 export interface ClientOptions {
   /** The X-GEWE-TOKEN value. Sent only as that header; never appears in an error. */
   token: string;
-  /** The API base, default `http://api.geweapi.com/gewe/v2/api`; self-hosted Gewechat: `http://HOST:2531/v2/api`. */
+  /**
+   * The API base, default `http://api.geweapi.com/gewe/v2/api`; self-hosted Gewechat: `http://HOST:2531/v2/api`.
+   * In a page (or a browser worker) a path such as `/gewe/v2/api` resolves against its location, for a page behind
+   * a proxy; where there is no page (Node, Workers) a path is `INVALID_OPTIONS`.
+   */
   baseUrl?: string;
   /** One deadline for the whole call, retries included, in ms. Default 10000; 0 = none; at most 2^31-1. */
   timeoutMs?: number;

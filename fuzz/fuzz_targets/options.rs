@@ -1,9 +1,10 @@
 //! `options::endpoint` never panics, and whenever it accepts a baseUrl whose host is ASCII, the WHATWG URL
 //! parser (the `url` crate, what `fetch` uses) parses the endpoint it returns as http(s), without
-//! credentials, query or fragment, with the path ending in /message/revokeMsg.
+//! credentials, query or fragment, with the path ending in /message/revokeMsg; and whenever it accepts a path,
+//! that path resolved against a page stays on the page's origin.
 #![no_main]
 
-use gewe_revoke::pure::options::endpoint;
+use gewe_revoke::pure::options::{endpoint, is_path};
 use gewe_revoke::pure::Input;
 use libfuzzer_sys::fuzz_target;
 
@@ -23,9 +24,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let tail = String::from_utf8_lossy(rest);
-    // Most inputs fuzz the host and port of an otherwise ordinary baseUrl; mode 0 fuzzes the whole string.
-    let base = match mode % 4 {
+    // Most inputs fuzz the host and port of an otherwise ordinary baseUrl; mode 0 fuzzes the whole string, mode 4
+    // a path on the page's origin.
+    let base = match mode % 5 {
         0 => tail.into_owned(),
+        4 => format!("/{tail}"),
         1 => format!("http://{tail}/v2/api"),
         2 => format!("https://{tail}"),
         _ => format!("HTTP://{tail}:2531/gewe/v2/api/"),
@@ -33,6 +36,23 @@ fuzz_target!(|data: &[u8]| {
     let Ok(ep) = endpoint(&Input::Str(base.clone())) else {
         return;
     };
+    if is_path(&ep) {
+        let page = url::Url::parse("https://page.example:8443/app/index.html").unwrap();
+        let url = match page.join(&ep) {
+            Ok(url) => url,
+            Err(e) => panic!("endpoint accepted the path {base:?} but the URL parser refuses {ep:?}: {e}"),
+        };
+        assert_eq!(
+            url.origin(),
+            page.origin(),
+            "{base:?} -> {ep:?} left the page: {url}"
+        );
+        assert!(
+            url.query().is_none() && url.fragment().is_none() && url.path().ends_with("/message/revokeMsg"),
+            "{base:?} -> {ep:?}: {url}"
+        );
+        return;
+    }
     let needs_idna = |a: &str| {
         !a.is_ascii()
             || a.split(['.', ':', '@', '[', ']'])

@@ -123,7 +123,8 @@ pub fn token(input: &Input) -> Result<String, Error> {
     }
 }
 
-/// Validates `baseUrl` and returns the revokeMsg endpoint under it.
+/// Validates `baseUrl` and returns the revokeMsg endpoint under it: an absolute URL, or a path starting with one
+/// `/` (see [`is_path`]) that the shell resolves against the page, as a page behind a proxy uses.
 pub fn endpoint(input: &Input) -> Result<String, Error> {
     let fail = |message: String| Err(Error::invalid_options("baseUrl", message));
     let raw = match input {
@@ -135,30 +136,36 @@ pub fn endpoint(input: &Input) -> Result<String, Error> {
         return Err(placeholder_error("baseUrl", Some(raw)));
     }
     let url = raw.trim();
-    let rest = ["http://", "https://"]
-        .iter()
-        .find_map(|scheme| {
-            url.get(..scheme.len())
-                .filter(|s| s.eq_ignore_ascii_case(scheme))
-                .map(|_| scheme)
-        })
-        .and_then(|scheme| url.get(scheme.len()..));
-    let Some(rest) = rest else {
-        return fail(format!(
-            "baseUrl must be an http:// or https:// URL, got {}.",
-            quote(url)
-        ));
+    // A path stays on the page's origin unless it starts `//host` or holds a backslash, which the URL parser reads
+    // as `/` (so `/\\host` names another host).
+    let authority = if url.starts_with('/') && !url.starts_with("//") && !url.contains('\\') {
+        None
+    } else {
+        let rest = ["http://", "https://"]
+            .iter()
+            .find_map(|scheme| {
+                url.get(..scheme.len())
+                    .filter(|s| s.eq_ignore_ascii_case(scheme))
+                    .map(|_| scheme)
+            })
+            .and_then(|scheme| url.get(scheme.len()..));
+        let Some(rest) = rest else {
+            return fail(format!(
+                "baseUrl must be an http:// or https:// URL or a path such as /gewe/v2/api, got {}.",
+                quote(url)
+            ));
+        };
+        Some(rest.split('/').next().unwrap_or_default())
     };
-    let authority = rest.split('/').next().unwrap_or_default();
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         fail("baseUrl holds whitespace or a control character.".into())
     } else if url.contains(['?', '#']) {
         fail("baseUrl must not have a query or a fragment.".into())
-    } else if authority.is_empty() {
+    } else if authority == Some("") {
         fail(format!("baseUrl has no host: {}.", quote(url)))
-    } else if authority.contains('@') {
+    } else if authority.is_some_and(|a| a.contains('@')) {
         fail("baseUrl must not hold credentials; the token goes in the token option.".into())
-    } else if !valid_authority(authority) {
+    } else if let Some(authority) = authority.filter(|a| !valid_authority(a)) {
         fail(format!(
             "baseUrl has an invalid host or port: {}.",
             quote(authority)
@@ -172,6 +179,20 @@ pub fn endpoint(input: &Input) -> Result<String, Error> {
         }
         Ok(format!("{base}{REVOKE_PATH}"))
     }
+}
+
+/// Whether an endpoint is a path on the page's own origin rather than an absolute URL.
+pub fn is_path(endpoint: &str) -> bool {
+    endpoint.starts_with('/')
+}
+
+/// The refusal of a path `baseUrl` where there is no page to resolve it against (Node, Deno, Workers).
+#[cold]
+pub fn no_page_for_path() -> Error {
+    Error::invalid_options(
+        "baseUrl",
+        "baseUrl is a path, and there is no page here to resolve it against: give an absolute URL.",
+    )
 }
 
 /// Whether `host[:port]` is one the WHATWG URL parser accepts: a name (letters, digits, `-._~`, or non-ASCII
@@ -452,6 +473,16 @@ mod tests {
             endpoint(&s("https://example.com")).unwrap(),
             "https://example.com/message/revokeMsg"
         );
+        for (path, want) in [
+            ("/gewe/v2/api", "/gewe/v2/api/message/revokeMsg"),
+            (" /gewe/v2/api/ ", "/gewe/v2/api/message/revokeMsg"),
+            ("/", "/message/revokeMsg"),
+        ] {
+            let got = endpoint(&s(path)).unwrap();
+            assert_eq!(got, want);
+            assert!(is_path(&got));
+        }
+        assert!(!is_path(&endpoint(&s("https://example.com")).unwrap()));
     }
 
     #[test]
@@ -516,6 +547,25 @@ mod tests {
                 "{input:?}"
             );
             assert!(e.message.contains(needle), "{input:?}: {}", e.message);
+        }
+        for path in [
+            "//evil.example/v2/api",
+            "/\\evil.example/v2/api",
+            "/gewe/v2\\api",
+            "/gewe v2",
+            "/gewe?x",
+            "/gewe#x",
+            "/gewe/message/revokeMsg/",
+        ] {
+            let e = fails(RawOptions {
+                base_url: s(path),
+                ..raw()
+            });
+            assert_eq!(
+                (e.code, e.field),
+                (Code::InvalidOptions, Some("baseUrl")),
+                "{path}"
+            );
         }
         let e = fails(RawOptions {
             base_url: s("http://{{host}}:2531/v2/api"),

@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Function, Object};
+use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Request, RequestInit};
@@ -16,7 +16,7 @@ use super::stop::{Raced, Signal, Stop};
 use super::timer::{now_ms, random};
 use crate::pure::redact::redact;
 use crate::pure::response::{Headers, Success, Verdict};
-use crate::pure::{failure, request, response, retry, window, Error, Options, RevokeParams};
+use crate::pure::{failure, options, request, response, retry, window, Error, Options, RevokeParams};
 
 #[wasm_bindgen]
 extern "C" {
@@ -27,6 +27,8 @@ extern "C" {
     type Url;
     #[wasm_bindgen(constructor, js_class = "URL", catch)]
     fn new(url: &str) -> Result<Url, JsValue>;
+    #[wasm_bindgen(constructor, js_class = "URL", catch)]
+    fn new_with_base(url: &str, base: &str) -> Result<Url, JsValue>;
     #[wasm_bindgen(method, getter)]
     fn href(this: &Url) -> String;
 }
@@ -146,17 +148,42 @@ fn platform_url(endpoint: &str) -> Result<JsValue, JsValue> {
     if let Some(href) = cached {
         return Ok(href);
     }
-    let href: JsValue = Url::new(endpoint)
-        .map_err(|_| {
-            js_error(Error::invalid_options(
-                "baseUrl",
-                "baseUrl is not a URL this platform accepts; check its host and port.",
-            ))
-        })?
-        .href()
-        .into();
+    let refused = |_| {
+        js_error(Error::invalid_options(
+            "baseUrl",
+            "baseUrl is not a URL this platform accepts; check its host and port.",
+        ))
+    };
+    let href: JsValue = if options::is_path(endpoint) {
+        let page = page_href().ok_or_else(|| js_error(options::no_page_for_path()))?;
+        Url::new_with_base(endpoint, &page)
+            .map_err(refused)?
+            .href()
+            .into()
+    } else {
+        Url::new(endpoint).map_err(refused)?.href().into()
+    };
     LAST_URL.with(|last| *last.borrow_mut() = Some((endpoint.to_owned(), href.clone())));
     Ok(href)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: JsValue;
+}
+
+/// The page's URL, `location.href`, where there is a page: a browser window or worker, or Deno with `--location`.
+///
+/// Read through `Reflect.get`, which catches: Deno's `location` getter throws when it has no location.
+fn page_href() -> Option<String> {
+    let location = GLOBAL_THIS
+        .with(|global| Reflect::get(global, &"location".into()))
+        .ok()?;
+    if !is_object(&location) {
+        return None;
+    }
+    Reflect::get(&location, &"href".into()).ok()?.as_string()
 }
 
 /// Reads the optional `signal` of an options object (own property).

@@ -1,7 +1,7 @@
 // revokeMsg and buildRevokeRequest in Node, against the GeWe stand-in over Node's own fetch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { revokeMsg, buildRevokeRequest, parseSendReceipt, GeweError } from 'gewe-revoke';
+import { revokeMsg, buildRevokeRequest, parseSendReceipt, GeweClient, GeweError } from 'gewe-revoke';
 import { standinFor, sendText, failure, assertNoToken, closedPort, timed } from '../helpers.js';
 
 const nowSec = () => Math.floor(Date.now() / 1000);
@@ -306,6 +306,26 @@ test('revokeMsg', async (t) => {
     for (const [opts, field] of cases) {
       const e = await fails(revokeMsg(p, opts));
       assert.deepEqual([e.code, e.field], ['INVALID_OPTIONS', field], JSON.stringify(opts));
+    }
+    assert.equal(s.stats.revokeMsg, 0);
+  });
+
+  await t.test('a path baseUrl needs a page: in Node it is INVALID_OPTIONS asking for an absolute URL, nothing sent', async () => {
+    const p = await fresh();
+    for (const call of [
+      () => revokeMsg(p, { ...options, baseUrl: '/gewe/v2/api' }),
+      async () => buildRevokeRequest(p, { ...options, baseUrl: '/gewe/v2/api' }),
+      async () => new GeweClient({ ...options, baseUrl: '/' }),
+    ]) {
+      const e = await fails(call());
+      assert.deepEqual([e.code, e.field], ['INVALID_OPTIONS', 'baseUrl']);
+      assert.match(e.message, /is a path, and there is no page here to resolve it against: give an absolute URL\.$/);
+    }
+    // Paths that could leave the page's origin are refused whatever the runtime.
+    for (const baseUrl of ['//evil.example/v2/api', '/\\evil.example/v2/api', 'gewe/v2/api']) {
+      const e = await fails(revokeMsg(p, { ...options, baseUrl }));
+      assert.deepEqual([e.code, e.field], ['INVALID_OPTIONS', 'baseUrl'], baseUrl);
+      assert.match(e.message, /must be an http:\/\/ or https:\/\/ URL or a path such as \/gewe\/v2\/api/, baseUrl);
     }
     assert.equal(s.stats.revokeMsg, 0);
   });
