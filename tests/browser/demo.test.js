@@ -1,5 +1,6 @@
 // The demo page in Chromium against the demo server and its GeWe stand-in (and, upstream mode, a second stand-in).
-import { test } from 'node:test';
+// One Chromium for the whole file. The story at the top of the page (two ways to revoke) is tests/browser/story.test.js.
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { startDemoServer } from '../../demo/serve.js';
@@ -7,15 +8,16 @@ import { startStandin } from '../../standin/standin.js';
 import { launch, openPage } from './chromium.js';
 
 const SHOTS = new URL('../../test-output/screenshots/', import.meta.url);
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(() => browser?.close());
 
 test('demo page', async (t) => {
   const logs = [];
   const demo = await startDemoServer({ port: 0, log: (l) => logs.push(l) });
-  const browser = await launch();
-  t.after(async () => {
-    await browser.close();
-    await demo.close();
-  });
+  t.after(() => demo.close());
   const s = demo.standin;
   await mkdir(SHOTS, { recursive: true });
 
@@ -35,7 +37,7 @@ test('demo page', async (t) => {
     assert.match(await page.textContent('#preview'), new RegExp(`"newMsgId":"${newMsgId}"`));
     assert.match(await page.textContent('#preview'), /X-GEWE-TOKEN: \*{8}/);
     assert.match(await page.textContent('#window'), /Revoke window: [12]:\d\d left/);
-    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('button', { name: 'Revoke', exact: true }).click();
     await page.waitForSelector('#result.ok');
     assert.match(await page.textContent('#result'), /Revoked: ret 200 操作成功/);
     assert.match(await page.textContent('#result'), /stand-in confirms/);
@@ -55,7 +57,7 @@ test('demo page', async (t) => {
     assert.match(await page.textContent('#newMsgId-error'), /newMsgId must be a decimal integer/);
     assert.equal(await page.getAttribute('#newMsgId', 'aria-invalid'), 'true');
     assert.match(await page.textContent('#preview'), /^Not sendable yet/);
-    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('button', { name: 'Revoke', exact: true }).click();
     await page.waitForSelector('#result.fail');
     assert.match(await page.textContent('#result'), /INVALID_PARAMS/);
     assert.equal(s.stats.revokeMsg, before, 'nothing was sent');
@@ -67,7 +69,7 @@ test('demo page', async (t) => {
     for (const id of ['toWxid', 'msgId', 'newMsgId', 'createTime']) await page.fill(`#${id}`, String(m[id]));
     await page.waitForSelector('#window.closed');
     assert.match(await page.textContent('#window'), /The 120 s revoke window closed [3-5] min ago/);
-    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('button', { name: 'Revoke', exact: true }).click();
     await page.waitForSelector('#result.fail');
     assert.match(await page.textContent('#result'), /REVOKE_WINDOW_EXPIRED/);
     assert.equal(m.revoked, false);
@@ -92,6 +94,7 @@ test('demo page', async (t) => {
     await page.click('#paste-box summary');
     await page.fill('#paste', '{"ret":200,"msg":"操作成功","data":{"toWxid":"wxid_x","createTime":0,"msgId":0,"newMsgId":3768973957878705021,"type":1}}');
     assert.equal(await page.inputValue('#newMsgId'), '3768973957878705021');
+    assert.match(await page.textContent('#paste-note'), /JSON\.parse would read newMsgId as 3768973957878705000: a revoke with that id gets 操作成功 and revokes nothing\. Kept exact here: 3768973957878705021\./);
     assert.match(await page.textContent('#window'), /createTime 0/);
     await page.fill('#paste', '{"ret":500,"msg":"发送失败"}');
     assert.match(await page.textContent('#paste-error'), /API_ERROR/);
@@ -135,9 +138,7 @@ test('upstream mode forwards /gewe/v2/api/* to another GeWe (a second stand-in)'
   const upstream = await startStandin({ token: 'upstream-secret-token-77' });
   const logs = [];
   const demo = await startDemoServer({ port: 0, upstream: upstream.baseUrl, log: (l) => logs.push(l) });
-  const browser = await launch();
   t.after(async () => {
-    await browser.close();
     await demo.close();
     await upstream.close();
   });
@@ -145,18 +146,21 @@ test('upstream mode forwards /gewe/v2/api/* to another GeWe (a second stand-in)'
   const { page, problems } = await openPage(browser, demo.url);
   await page.waitForSelector('body[data-ready=true]');
   assert.match(await page.textContent('#mode'), /Upstream mode/);
-  assert.equal(await page.isHidden('#standin-actions'), true);
+  assert.equal(await page.isHidden('#story'), true, 'the side-by-side story is for the stand-in only');
+  // No token, no appId yet, and still no error on a fresh page.
+  assert.equal(await page.locator('.error:not(:empty), [aria-invalid], .fail').count(), 0);
+  assert.match(await page.textContent('#preview'), /^The request appears here once token, appId, toWxid, msgId, newMsgId and createTime are filled in\.$/);
   const m = upstream.send({ toWxid: 'wxid_upstream' });
   await page.fill('#token', upstream.token);
   await page.fill('#appId', upstream.appId);
   for (const id of ['toWxid', 'msgId', 'newMsgId', 'createTime']) await page.fill(`#${id}`, String(m[id]));
-  await page.getByRole('button', { name: 'Revoke' }).click();
+  await page.getByRole('button', { name: 'Revoke', exact: true }).click();
   await page.waitForSelector('#result.ok');
   assert.equal(upstream.message(m.newMsgId).revoked, true, 'the upstream stand-in revoked it');
   assert.equal(upstream.stats.revokeMsg, 1);
   // A wrong token reaches the upstream and comes back as its API_ERROR, redacted.
   await page.fill('#token', 'wrong-token-passes-through');
-  await page.getByRole('button', { name: 'Revoke' }).click();
+  await page.getByRole('button', { name: 'Revoke', exact: true }).click();
   await page.waitForSelector('#result.fail');
   assert.match(await page.textContent('#result'), /API_ERROR/);
   assert.ok(!(await page.textContent('#result')).includes('wrong-token-passes-through'));
