@@ -14,7 +14,7 @@ before(async () => {
 });
 after(() => browser?.close());
 
-test('demo page', async (t) => {
+test('demo page', { timeout: 120_000 }, async (t) => {
   const logs = [];
   const demo = await startDemoServer({ port: 0, log: (l) => logs.push(l) });
   t.after(() => demo.close());
@@ -134,7 +134,7 @@ test('demo page', async (t) => {
   });
 });
 
-test('upstream mode forwards /gewe/v2/api/* to another GeWe (a second stand-in)', async (t) => {
+test('upstream mode forwards /gewe/v2/api/* to another GeWe (a second stand-in)', { timeout: 60_000 }, async (t) => {
   const upstream = await startStandin({ token: 'upstream-secret-token-77' });
   const logs = [];
   const demo = await startDemoServer({ port: 0, upstream: upstream.baseUrl, log: (l) => logs.push(l) });
@@ -169,7 +169,7 @@ test('upstream mode forwards /gewe/v2/api/* to another GeWe (a second stand-in)'
   assert.deepEqual(problems, []);
 });
 
-test('demo/serve.js prints its URL, refuses a taken port clearly, and stops cleanly on Ctrl-C', async (t) => {
+test('demo/serve.js prints its URL, refuses a taken port clearly, and stops cleanly on Ctrl-C', { timeout: 30_000 }, async (t) => {
   const { spawn } = await import('node:child_process');
   const root = new URL('../../', import.meta.url);
   const start = (port) => {
