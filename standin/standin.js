@@ -187,8 +187,12 @@ export function createStandin({ token = STANDIN_TOKEN, appId = STANDIN_APP_ID, b
     if (body?.appId !== appId) return answer(res, { ret: 500, msg: '发送文字消息失败', data: { code: '-1', msg: '设备不存在' } });
     if (typeof body.toWxid !== 'string' || !body.toWxid) return answer(res, { ret: 500, msg: 'toWxid 不可为空' });
     const m = send({ toWxid: body.toWxid, content: String(body.content ?? '') });
-    // Written by hand: the ids are JSON numbers, exactly as GeWe writes them.
-    json(res, 200, `{"ret":200,"msg":"操作成功","data":{"toWxid":${JSON.stringify(m.toWxid)},"createTime":${m.createTime},"msgId":${m.msgId},"newMsgId":${m.newMsgId},"type":1}}`);
+    json(res, 200, receiptText(m));
+  }
+
+  /** The raw text postText answers for a sent message. Written by hand: the ids are JSON numbers, exactly as GeWe writes them. */
+  function receiptText(m) {
+    return `{"ret":200,"msg":"操作成功","data":{"toWxid":${JSON.stringify(m.toWxid)},"createTime":${m.createTime},"msgId":${m.msgId},"newMsgId":${m.newMsgId},"type":1}}`;
   }
 
   function revokeMsg(body, res) {
@@ -278,6 +282,14 @@ export function createStandin({ token = STANDIN_TOKEN, appId = STANDIN_APP_ID, b
     stats,
     streams,
     send,
+    receiptText,
+    /** Sends a message without HTTP and returns it with the raw text postText would have answered. */
+    sendRaw(options) {
+      const message = send(options);
+      return { message, text: receiptText(message) };
+    },
+    /** How many revokeMsg calls named this newMsgId (judged calls only: faults that answered first are not counted). */
+    revokesOf: (newMsgId) => revokeCalls.filter((c) => c.body.newMsgId === String(newMsgId)).length,
     fault,
     clearFaults: () => void faults.splice(0),
     /** Forgets calls, counters, stream records and faults (messages stay). */

@@ -2,52 +2,20 @@
 // against the GeWe stand-in on 127.0.0.1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { parseSendReceipt } from 'gewe-revoke';
 import { startStandin } from '../../standin/standin.js';
 import { sendText } from '../helpers.js';
+import { API_KEY, COMPAT, dryRun, workerOptions as bundleOptions } from './harness.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DIST = `${ROOT}test-output/worker-dist`;
-const API_KEY = 'worker-api-key-5f3a9c';
+const DIST = dryRun('worker-dist').dist;
 const ORIGIN = 'https://app.example.com';
 const nowSec = () => Math.floor(Date.now() / 1000);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** compatibility_date and compatibility_flags as worker/wrangler.toml sets them, so workerd runs what a deploy runs. */
-function compatibility() {
-  const toml = readFileSync(`${ROOT}worker/wrangler.toml`, 'utf8');
-  const date = toml.match(/^compatibility_date\s*=\s*"([^"]+)"/m);
-  const flags = toml.match(/^compatibility_flags\s*=\s*(\[[^\]]*\])/m);
-  assert.ok(date, 'wrangler.toml sets compatibility_date');
-  return { compatibilityDate: date[1], compatibilityFlags: flags ? JSON.parse(flags[1]) : [] };
-}
-const COMPAT = compatibility();
-
-/** Bundles worker/ with wrangler (on Node 22), as `wrangler deploy` would. */
-function dryRun() {
-  rmSync(DIST, { recursive: true, force: true });
-  const run = spawnSync('bash', ['scripts/wrangler.sh', 'deploy', '--dry-run', '--outdir', DIST], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  assert.equal(run.status, 0, `wrangler deploy --dry-run failed:\n${run.stdout}\n${run.stderr}`);
-  assert.match(run.stdout, /--dry-run: exiting now/);
-  const files = readdirSync(DIST);
-  assert.ok(files.includes('index.js') && files.some((f) => f.endsWith('.wasm')), files.join(', '));
-}
-
 /** Miniflare options for the bundled Worker with these bindings. */
-function workerOptions(bindings) {
-  return {
-    modules: true,
-    scriptPath: `${DIST}/index.js`,
-    modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    ...COMPAT,
-    bindings,
-  };
-}
+const workerOptions = (bindings) => bundleOptions(DIST, bindings);
 
 function worker(bindings, options = {}) {
   return new Miniflare({ ...workerOptions(bindings), cf: false, ...options });
@@ -72,7 +40,6 @@ function post(mf, path, body, auth = API_KEY) {
 }
 
 test('the Worker in workerd', async (t) => {
-  dryRun();
   const s = await startStandin();
   const config = { API_KEY, GEWE_TOKEN: s.token, GEWE_BASE_URL: s.baseUrl, GEWE_APP_ID: s.appId, GEWE_TIMEOUT_MS: '1500', ALLOWED_ORIGINS: `${ORIGIN}, https://other.example.com` };
   const mf = worker(config);
@@ -229,7 +196,7 @@ test('the Worker in workerd', async (t) => {
     assert.equal(pre.status, 204);
     assert.equal(pre.headers.get('Access-Control-Allow-Origin'), ORIGIN);
     assert.match(pre.headers.get('Access-Control-Allow-Headers'), /Authorization/);
-    assert.equal(pre.headers.get('Access-Control-Allow-Methods'), 'GET, HEAD, POST, OPTIONS');
+    assert.equal(pre.headers.get('Access-Control-Allow-Methods'), 'GET, HEAD, POST, PUT, DELETE, OPTIONS');
     const ok = await call('/revoke', { body: await fresh(), headers: { Origin: ORIGIN } });
     assert.deepEqual([ok.status, ok.headers.get('Access-Control-Allow-Origin'), ok.headers.get('Vary')], [200, ORIGIN, 'Origin']);
     const deniedPre = await mf.dispatchFetch('http://worker.test/revoke', { method: 'OPTIONS', headers: { Origin: 'https://evil.example' } });
