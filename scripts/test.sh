@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds the package, then the Rust core (fmt, clippy, cargo test),
 # the TypeScript declarations, and the Node, workerd (Miniflare) and Chromium tests against the GeWe stand-in,
-# a smoke run of the benchmarks so the harness cannot rot, and a fuzz smoke run (5 s per target) where a nightly
-# toolchain exists.
+# a smoke run of the benchmarks so the harness cannot rot, the compatibility matrix (the packed package in fresh
+# projects on every runtime and bundler the README names; its tools are cached after the first run), and a fuzz
+# smoke run (5 s per target) where a nightly toolchain exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +26,9 @@ node_modules/.bin/tsc -p tests/types/tsconfig.json
 
 step "JavaScript: Node, workerd and Chromium tests, benchmark smoke run"
 node --test --test-concurrency=1 tests/node/*.test.js tests/worker/*.test.js tests/browser/*.test.js bench/*.test.js
+
+step "compatibility matrix: the packed package in fresh projects, every runtime and bundler (scripts/matrix.sh)"
+SKIP_SETUP=1 bash scripts/matrix.sh
 
 step "fuzz smoke (scripts/fuzz.sh, 5 s per target)"
 if rustup toolchain list | grep -q '^nightly'; then

@@ -1,0 +1,72 @@
+// Matrix: Node 20.3.0 (pkg/package.json's engines minimum), the newest 20 and 22, each running the README's ES module
+// and CommonJS examples from a fresh project that installed the packed tarball, against the GeWe stand-in.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startStandin } from '../../standin/standin.js';
+import { NODE22, ROOT, assertOk, assertScenario, cell, project, run, snippet, tools } from './matrix.js';
+
+const engines = JSON.parse(readFileSync(join(ROOT, 'pkg', 'package.json'), 'utf8')).engines.node;
+const t0 = await tools();
+const NODES = [
+  { version: t0.version('node-20.3'), bin: t0.node('node-20.3'), requireEsm: false },
+  { version: t0.version('node-20.20'), bin: t0.node('node-20.20'), requireEsm: true },
+  { version: JSON.parse(readFileSync(join(ROOT, 'node_modules', 'node', 'package.json'), 'utf8')).version, bin: NODE22, requireEsm: true },
+];
+
+test('the oldest Node tested is the engines minimum', () => {
+  const minimum = /^>=(\d+)\.(\d+)(?:\.(\d+))?$/.exec(engines);
+  assert.ok(minimum, `engines.node is a plain minimum: ${engines}`);
+  assert.equal(`${minimum[1]}.${minimum[2]}.${minimum[3] ?? 0}`, NODES[0].version);
+});
+
+/** Runs `file` of `dir` on `node` against a fresh stand-in; returns { result, standin }. */
+async function scenario(t, node, dir, file) {
+  const standin = await startStandin();
+  t.after(() => standin.close());
+  const result = await run(node.bin, [file], {
+    cwd: dir,
+    env: { GEWE_BASE_URL: standin.baseUrl, GEWE_TOKEN: standin.token, GEWE_APP_ID: standin.appId },
+    timeout: 30_000,
+  });
+  return { result, standin };
+}
+
+for (const node of NODES) {
+  test(`node ${node.version}, ESM`, { timeout: 120_000 }, (t) =>
+    cell(t, { group: 'Node', tool: 'Node, ESM', version: node.version, config: 'none' }, async () => {
+      const version = await run(node.bin, ['--version']);
+      assert.equal(version.stdout.trim(), `v${node.version}`);
+      const dir = await project(`node-${node.version}-esm`, { files: { 'app.js': snippet('node-esm') } });
+      const { result, standin } = await scenario(t, node, dir, 'app.js');
+      assertOk(result, 'the README example');
+      assertScenario(standin, result.stdout);
+    }),
+  );
+
+  test(`node ${node.version}, CommonJS`, { timeout: 120_000 }, (t) =>
+    cell(t, { group: 'Node', tool: 'Node, CommonJS', version: node.version, config: node.requireEsm ? 'none' : "await import() for require()" }, async () => {
+      const example = snippet('node-cjs');
+      assert.ok(example.includes("require('gewe-revoke')"));
+      const dir = await project(`node-${node.version}-cjs`, { type: 'commonjs', files: { 'app.js': example } });
+      if (node.requireEsm) {
+        const { result, standin } = await scenario(t, node, dir, 'app.js');
+        assertOk(result, 'the README example');
+        assertScenario(standin, result.stdout);
+        return;
+      }
+      // What the README says of Node before 20.19: require() fails with ERR_REQUIRE_ESM, and import() works.
+      const refused = await scenario(t, node, dir, 'app.js');
+      assert.equal(refused.result.code, 1, refused.result.stdout + refused.result.stderr);
+      assert.match(refused.result.stderr, /ERR_REQUIRE_ESM/);
+      const dir2 = await project(`node-${node.version}-cjs-import`, {
+        type: 'commonjs',
+        files: { 'app.js': example.replace("require('gewe-revoke')", "await import('gewe-revoke')") },
+      });
+      const { result, standin } = await scenario(t, node, dir2, 'app.js');
+      assertOk(result, 'the README example with await import()');
+      assertScenario(standin, result.stdout);
+    }),
+  );
+}

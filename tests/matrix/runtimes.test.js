@@ -1,0 +1,50 @@
+// Matrix: Deno (current, and 2.0.0, the oldest Deno 2) and Bun, from the npm registry, each running the README's
+// Node example with the README's own command line, in a fresh project that installed the packed tarball.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { startStandin } from '../../standin/standin.js';
+import { assertOk, assertScenario, cell, project, run, snippet, tools } from './matrix.js';
+
+const t0 = await tools();
+const RUNTIMES = [
+  { name: 'deno', label: 'Deno', version: t0.version('deno'), binary: join(t0.pkg('deno'), 'deno'), command: 'deno-run', config: '--allow-net --allow-env' },
+  { name: 'deno', label: 'Deno', version: t0.version('deno-2.0'), binary: join(t0.pkg('deno-2.0'), 'deno'), command: 'deno-run-2.0', config: '--allow-read --allow-net --allow-env' },
+  { name: 'bun', label: 'Bun', version: t0.version('bun'), binary: join(t0.pkg('bun'), 'bin', 'bun.exe'), command: 'bun-run', config: 'none' },
+];
+
+for (const rt of RUNTIMES) {
+  test(`${rt.name} ${rt.version}`, { timeout: 120_000 }, (t) =>
+    cell(t, { group: rt.label, tool: rt.label, version: rt.version, config: rt.config }, async () => {
+      const dir = await project(`${rt.name}-${rt.version}`, { files: { 'app.js': snippet('node-esm') } });
+      // The runtime under its own name first on PATH, as an install puts it there.
+      mkdirSync(join(dir, 'bin'));
+      symlinkSync(rt.binary, join(dir, 'bin', rt.name));
+      const env = { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+      const version = await run(rt.name, ['--version'], { cwd: dir, env });
+      assert.match(version.stdout, new RegExp(`^(deno )?${rt.version.replaceAll('.', '\\.')}\\b`));
+
+      const standin = await startStandin();
+      t.after(() => standin.close());
+      const command = snippet(rt.command);
+      const result = await run('bash', ['-euo', 'pipefail', '-c', command], {
+        cwd: dir,
+        env: { ...env, GEWE_BASE_URL: standin.baseUrl, GEWE_TOKEN: standin.token, GEWE_APP_ID: standin.appId },
+        timeout: 60_000,
+      });
+      assertOk(result, `${command.trim()} (README)`);
+      assertScenario(standin, result.stdout);
+
+      if (rt.command === 'deno-run') {
+        // What the README says: Deno 2.6+ needs no file permission (the .wasm is a module), ...
+        assert.doesNotMatch(command, /--allow-read/);
+      } else if (rt.command === 'deno-run-2.0') {
+        // ... and older Deno 2 does: without --allow-read it stops at the .wasm, saying so.
+        const denied = await run('deno', ['run', '--allow-net', '--allow-env', 'app.js'], { cwd: dir, env: { ...env, GEWE_BASE_URL: standin.baseUrl }, timeout: 60_000 });
+        assert.notEqual(denied.code, 0);
+        assert.match(denied.stderr, /Requires read access to .*gewe_revoke_bg\.wasm.*--allow-read/);
+      }
+    }),
+  );
+}
