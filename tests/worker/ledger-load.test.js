@@ -3,7 +3,7 @@
 // inside its window, with the account's concurrency bound held.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { startStandin } from '../../standin/standin.js';
 import { API_KEY, dryRun, ledgerWorker } from './harness.js';
@@ -80,6 +80,11 @@ test(`load: ${CLIENTS} clients record and schedule ${PER_CLIENT} messages each; 
   t.diagnostic(`records: ${total} from ${CLIENTS} clients in ${(recordMs / 1000).toFixed(1)} s = ${Math.round(total / (recordMs / 1000))} records/s`);
   t.diagnostic(`record latency: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1).toFixed(1)} ms`);
   t.diagnostic(`revokes: ${s.revokeCalls.length} calls for ${total} messages, ${once} revoked exactly once, all revoked ${(revokedMs / 1000).toFixed(1)} s after the first record; GeWe saw at most ${s.stats.maxInflight} at once (bound ${CONCURRENCY})`);
+  if (PERSIST) {
+    // The account's SQLite files (database and write-ahead log) over its 10,000 rows: what one message costs.
+    const bytes = readdirSync(PERSIST, { recursive: true }).reduce((sum, f) => sum + (statSync(`${PERSIST}/${f}`).isFile() ? statSync(`${PERSIST}/${f}`).size : 0), 0);
+    t.diagnostic(`size: ${(bytes / 1e6).toFixed(1)} MB on disk for ${total} messages, ${Math.round(bytes / total)} bytes each`);
+  }
   assert.equal(once, total, 'every message revoked exactly once');
   assert.equal(s.revokeCalls.length, total, 'no other revoke');
   assert.deepEqual([...outcomes], ['revoked'], 'each inside its window');
