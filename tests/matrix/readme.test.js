@@ -16,6 +16,7 @@ const RUN_BY = {
   'browser-app': 'browser.test.js (every browser cell)',
   'browser-html': 'browser.test.js (every browser cell)',
   'vite7-config': 'browser.test.js (Vite 7 dev server)',
+  'vite6-config': 'browser.test.js (Vite 6 build and dev server)',
   'rollup-config': 'browser.test.js (Rollup)',
   'esbuild-build': 'browser.test.js (esbuild)',
   'worker-toml': 'worker.test.js',
