@@ -36,7 +36,7 @@ test('a Worker from the README', { timeout: 180_000 }, (t) =>
     const compatibilityFlags = JSON.parse(/^compatibility_flags = (\[[^\]]*\])/m.exec(toml)?.[1] ?? '[]');
     assert.ok(compatibilityDate && compatibilityDate <= '2026-08-06', `compatibility_date ${compatibilityDate}`);
     const s = await startStandin();
-    const mf = new Miniflare({
+    const options = {
       modules: true,
       scriptPath: join(dir, 'dist', 'index.js'),
       modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
@@ -44,7 +44,8 @@ test('a Worker from the README', { timeout: 180_000 }, (t) =>
       compatibilityFlags,
       bindings: { GEWE_TOKEN: s.token, GEWE_APP_ID: s.appId, GEWE_BASE_URL: s.baseUrl },
       cf: false,
-    });
+    };
+    const mf = new Miniflare(options);
     t.after(async () => {
       await mf.dispose();
       await s.close();
@@ -82,5 +83,10 @@ test('a Worker from the README', { timeout: 180_000 }, (t) =>
     const refused = await post(JSON.stringify(next));
     assert.deepEqual([refused.status, refused.body.error.code, refused.body.error.maybeDelivered], [502, 'API_ERROR', false]);
     assert.ok(!JSON.stringify(refused.body).includes(s.token));
+
+    // The Worker's own settings wrong (a path where GeWe's URL belongs): INVALID_OPTIONS, a 500 that names the option.
+    await mf.setOptions({ ...options, bindings: { ...options.bindings, GEWE_BASE_URL: '/gewe/v2/api' } });
+    const misconfigured = await post(JSON.stringify(next));
+    assert.deepEqual([misconfigured.status, misconfigured.body.error.code, misconfigured.body.error.field], [500, 'INVALID_OPTIONS', 'baseUrl']);
   }),
 );
