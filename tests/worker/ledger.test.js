@@ -165,7 +165,7 @@ describe('the ledger in workerd', { concurrency: true }, () => {
 
     await t.test('a scheduled recall fires and revokes that exact message; a cancelled one never fires', async () => {
       const fire = await recordFresh(s, call, { toWxid: 'wxid_sched', revokeAfterSec: 2 });
-      const cancelled = await recordFresh(s, call, { toWxid: 'wxid_sched', revokeAfterSec: 2 });
+      const cancelled = await recordFresh(s, call, { toWxid: 'wxid_sched', revokeAfterSec: 5 });
       const later = await recordFresh(s, call, { toWxid: 'wxid_sched' });
       assert.equal(fire.r.body.message.state, 'scheduled');
       assert.equal(fire.r.body.message.revokeAt, (fire.m.createTime + 2) * 1000);
@@ -186,7 +186,7 @@ describe('the ledger in workerd', { concurrency: true }, () => {
         const at = s.revokeCalls.find((c) => c.body.newMsgId === x.m.newMsgId).at;
         assert.ok(at >= (x.m.createTime + 2) * 1000, 'not before its time');
       }
-      await sleep(2500 - (Date.now() - cancelled.m.createTime * 1000) + 200);
+      await sleep((cancelled.m.createTime + 6) * 1000 - Date.now());
       assert.equal((await state(call, cancelled.key)).state, 'cancelled');
       assert.equal(s.revokesOf(cancelled.m.newMsgId), 0);
       assert.equal(s.message(cancelled.m.newMsgId).revoked, false);
@@ -233,7 +233,7 @@ describe('the ledger in workerd', { concurrency: true }, () => {
 
     await t.test('exactly once: a recall revoked by hand while its alarm is out, and at random moments around it', async () => {
       // Deterministic: the alarm's revoke is held at GeWe while the hand revoke arrives.
-      s.fault('slow', { delayMs: 400 });
+      s.fault('slow', { delayMs: 1000 });
       const x = await recordFresh(s, call, { revokeAfterSec: 0 });
       await until('the alarm revoke to reach GeWe', () => s.stats.inflight === 1, 5000);
       const hand = await call('POST', `${keyPath(x.key)}/revoke`);
@@ -343,12 +343,12 @@ describe('the ledger in workerd', { concurrency: true }, () => {
     const { s, call } = await setup(t, { LEDGER_REVOKE_CONCURRENCY: '4', LEDGER_REVOKE_INTERVAL_MS: '0' });
     const ids = [];
     for (let i = 0; i < 12; i++) ids.push((await recordFresh(s, call, { toWxid: 'wxid_paced' })).m.newMsgId);
-    s.fault('slow', { delayMs: 300, times: 12 });
+    s.fault('slow', { delayMs: 600, times: 12 });
     const started = Date.now();
     const r = await call('POST', '/chats/wxid_paced/undo');
     assert.deepEqual(r.body.messages.map((x) => x.state), Array(12).fill('revoked'));
     assert.equal(s.stats.maxInflight, 4, 'four at once, never more');
-    assert.ok(Date.now() - started >= 3 * 300, 'twelve held 300 ms each, four at a time');
+    assert.ok(Date.now() - started >= 3 * 600, 'twelve held 600 ms each, four at a time');
     assert.deepEqual(ids.map((id) => s.revokesOf(id)), Array(12).fill(1));
   });
 
@@ -428,15 +428,16 @@ describe('the ledger in workerd', { concurrency: true }, () => {
 
     await t.test('scheduled, the Worker disposed before the alarm, a new one on the same storage: one revoke', async () => {
       const first = ledgerWorker(DIST, env, { persist });
-      const x = await recordFresh(s, caller(first), { revokeAfterSec: 3 });
+      // Ten seconds of margin: a loaded machine must still dispose of the first Worker before the alarm.
+      const x = await recordFresh(s, caller(first), { revokeAfterSec: 10 });
       assert.equal(x.r.status, 201);
       await first.dispose();
       assert.equal(s.stats.revokeMsg, 0, 'disposed before the alarm');
       const second = ledgerWorker(DIST, env, { persist });
       try {
         // Nothing calls the new Worker: its alarm alone must fire.
-        await until('the recall after the restart', () => s.revokesOf(x.m.newMsgId) === 1, 10_000);
-        assert.ok(Date.now() >= (x.m.createTime + 3) * 1000);
+        await until('the recall after the restart', () => s.revokesOf(x.m.newMsgId) === 1, 20_000);
+        assert.ok(Date.now() >= (x.m.createTime + 10) * 1000);
         await sleep(500);
         assert.equal(s.revokesOf(x.m.newMsgId), 1);
         assert.equal((await state(caller(second), x.key)).state, 'revoked');
@@ -466,14 +467,15 @@ describe('the ledger in workerd', { concurrency: true }, () => {
   });
 
   test('a recall whose alarm comes too late expires without a request', { timeout: 60_000 }, async (t) => {
-    // One account's revokes run one at a time: a revoke held 13 s at GeWe keeps the next one waiting past its window.
-    const { s, call } = await setup(t, { LEDGER_REVOKE_CONCURRENCY: '1', LEDGER_REVOKE_INTERVAL_MS: '0', GEWE_TIMEOUT_MS: '20000' });
-    s.fault('slow', { delayMs: 13_000 });
+    // One account's revokes run one at a time: a revoke held 17 s at GeWe keeps the next one waiting past its window.
+    const { s, call } = await setup(t, { LEDGER_REVOKE_CONCURRENCY: '1', LEDGER_REVOKE_INTERVAL_MS: '0', GEWE_TIMEOUT_MS: '30000' });
+    s.fault('slow', { delayMs: 17_000 });
     const blocker = await recordFresh(s, call, { revokeAfterSec: 0 });
     await until('the held revoke', () => s.stats.inflight === 1, 5000);
-    const late = await recordFresh(s, call, { createTime: nowSec() - 108, revokeAfterSec: 110 });
+    // Due 5 s from now, its window closing at most 15 s from now.
+    const late = await recordFresh(s, call, { createTime: nowSec() - 105, revokeAfterSec: 110 });
     assert.equal(late.r.status, 201, JSON.stringify(late.r.body));
-    await until('the held revoke to finish', async () => (await state(call, blocker.key)).state === 'revoked', 20_000);
+    await until('the held revoke to finish', async () => (await state(call, blocker.key)).state === 'revoked', 25_000);
     await until('the late one to expire', async () => (await state(call, late.key)).state === 'expired', 5000);
     await sleep(500);
     assert.equal(s.revokesOf(late.m.newMsgId), 0);

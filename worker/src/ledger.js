@@ -151,6 +151,7 @@ class Pacer {
 
 /** One GeWe account's ledger. Its methods are called over RPC by the Worker and answer `{ status, body }`. */
 export class Ledger extends DurableObject {
+  #sql;
   /** Messages whose revoke is queued or out in this instance: the task, and whether the alarm queued it. */
   #pending = new Map();
   #pacer = null;
@@ -160,12 +161,12 @@ export class Ledger extends DurableObject {
 
   constructor(ctx, env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
+    this.#sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => {
-      for (const statement of SCHEMA) this.sql.exec(statement);
+      for (const statement of SCHEMA) this.#sql.exec(statement);
       // No request of this new instance is out: a row left `revoking` lost its instance mid-request.
-      this.sql.exec(`UPDATE messages SET state = 'failed', error = ?, maybe_delivered = 1, updated_at = ? WHERE state = 'revoking'`, INTERRUPTED, Date.now());
-      this.#count = this.sql.exec('SELECT COUNT(*) AS n FROM messages').one().n;
+      this.#sql.exec(`UPDATE messages SET state = 'failed', error = ?, maybe_delivered = 1, updated_at = ? WHERE state = 'revoking'`, INTERRUPTED, Date.now());
+      this.#count = this.#sql.exec('SELECT COUNT(*) AS n FROM messages').one().n;
       this.#alarmAt = await ctx.storage.getAlarm();
       if (this.#alarmAt === null && this.#count > 0) await this.#arm();
     });
@@ -196,7 +197,7 @@ export class Ledger extends DurableObject {
     if (!revocable(row) || this.#pending.has(newMsgId)) return this.#wrongState(row, 'scheduled');
     const refused = scheduleError(row.sent_at, revokeAfterSec, now);
     if (refused) return refused;
-    const [changed] = this.sql
+    const [changed] = this.#sql
       .exec(
         `UPDATE messages SET state = 'scheduled', revoke_at = ?, error = NULL, maybe_delivered = 0, updated_at = ?
          WHERE new_msg_id = ? AND ${REVOCABLE} RETURNING *`,
@@ -218,7 +219,7 @@ export class Ledger extends DurableObject {
     if (row.state === 'cancelled') return ok(200, { message: view(row) });
     // A revoke asked for by hand or by undo is under way whatever the schedule says.
     if (this.#pending.get(newMsgId)?.alarm === false) return this.#wrongState(row, 'cancelled');
-    const [changed] = this.sql
+    const [changed] = this.#sql
       .exec(`UPDATE messages SET state = 'cancelled', updated_at = ? WHERE new_msg_id = ? AND state = 'scheduled' RETURNING *`, now, newMsgId)
       .toArray();
     return changed ? ok(200, { message: view(changed) }) : this.#wrongState(row, 'cancelled');
@@ -229,6 +230,7 @@ export class Ledger extends DurableObject {
     if (!this.#row(newMsgId)) return unknown();
     await this.#revokeNow(newMsgId);
     const row = this.#row(newMsgId);
+    if (!row) return unknown();
     if (row.state === 'revoked') return ok(200, { message: view(row) });
     if (row.state === 'expired') {
       return refuse(422, 'REVOKE_WINDOW_EXPIRED', `The message was sent more than ${WINDOW_SEC} s ago; GeWe no longer revokes it.`, {}, row);
@@ -243,7 +245,7 @@ export class Ledger extends DurableObject {
   /** The most recent messages to a chat (at most `limit`), in send order. */
   chat(toWxid, limit) {
     this.#expireStale(Date.now());
-    const rows = this.sql
+    const rows = this.#sql
       .exec(
         `SELECT * FROM (SELECT * FROM messages WHERE to_wxid = ? ORDER BY sent_at DESC, seq DESC LIMIT ?) ORDER BY sent_at, seq`,
         toWxid,
@@ -264,7 +266,7 @@ export class Ledger extends DurableObject {
     const now = Date.now();
     this.#expireStale(now);
     const since = sentWithinSec === null ? 0 : now - sentWithinSec * 1000;
-    const ids = this.sql
+    const ids = this.#sql
       .exec(
         `SELECT new_msg_id FROM (SELECT new_msg_id, sent_at, seq FROM messages WHERE to_wxid = ? AND sent_at >= ?
          ORDER BY sent_at DESC, seq DESC LIMIT ?) ORDER BY sent_at, seq`,
@@ -291,7 +293,7 @@ export class Ledger extends DurableObject {
     const due =
       room <= 0
         ? []
-        : this.sql
+        : this.#sql
             .exec(`SELECT new_msg_id FROM messages WHERE state = 'scheduled' AND revoke_at <= ? ORDER BY revoke_at, seq LIMIT ?`, now, room + this.#pending.size)
             .toArray()
             .map((r) => r.new_msg_id)
@@ -330,7 +332,7 @@ export class Ledger extends DurableObject {
     if (this.#count >= maxMessages) {
       return refuse(507, 'LEDGER_FULL', `This account's ledger holds ${maxMessages} messages, all still inside their revoke window; try again shortly.`);
     }
-    const [row] = this.sql
+    const [row] = this.#sql
       .exec(
         `INSERT INTO messages (new_msg_id, app_id, to_wxid, msg_id, create_time, type, sent_at, recorded_at, state, revoke_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
@@ -352,7 +354,7 @@ export class Ledger extends DurableObject {
   }
 
   #row(newMsgId) {
-    return this.sql.exec('SELECT * FROM messages WHERE new_msg_id = ?', newMsgId).toArray()[0];
+    return this.#sql.exec('SELECT * FROM messages WHERE new_msg_id = ?', newMsgId).toArray()[0];
   }
 
   #wrongState(row, wanted) {
@@ -382,8 +384,8 @@ export class Ledger extends DurableObject {
     this.#expireStale(now);
     // The claim. The alarm only fires what is still scheduled and due: a cancel or a reschedule since then wins.
     const [row] = alarm
-      ? this.sql.exec(`UPDATE messages SET state = 'revoking', updated_at = ? WHERE new_msg_id = ? AND state = 'scheduled' AND revoke_at <= ? RETURNING *`, now, newMsgId, now).toArray()
-      : this.sql.exec(`UPDATE messages SET state = 'revoking', updated_at = ? WHERE new_msg_id = ? AND ${REVOCABLE} RETURNING *`, now, newMsgId).toArray();
+      ? this.#sql.exec(`UPDATE messages SET state = 'revoking', updated_at = ? WHERE new_msg_id = ? AND state = 'scheduled' AND revoke_at <= ? RETURNING *`, now, newMsgId, now).toArray()
+      : this.#sql.exec(`UPDATE messages SET state = 'revoking', updated_at = ? WHERE new_msg_id = ? AND ${REVOCABLE} RETURNING *`, now, newMsgId).toArray();
     if (!row) return;
     let stored = false;
     try {
@@ -406,7 +408,7 @@ export class Ledger extends DurableObject {
   }
 
   #settle(newMsgId, state, error, maybeDelivered) {
-    this.sql.exec(
+    this.#sql.exec(
       `UPDATE messages SET state = ?, error = ?, maybe_delivered = ?, updated_at = ? WHERE new_msg_id = ? AND state = 'revoking'`,
       state,
       error,
@@ -428,7 +430,7 @@ export class Ledger extends DurableObject {
 
   /** Messages whose window has closed can no longer be revoked; a failure keeps its error. */
   #expireStale(now) {
-    this.sql.exec(
+    this.#sql.exec(
       `UPDATE messages SET state = 'expired', updated_at = ?
        WHERE state IN ('recorded', 'scheduled', 'cancelled', 'failed') AND sent_at <= ? AND (state <> 'failed' OR maybe_delivered = 0)`,
       now,
@@ -438,7 +440,7 @@ export class Ledger extends DurableObject {
 
   /** Deletes messages past their window and the retention margin (a bounded number per run). */
   #prune(now) {
-    const gone = this.sql
+    const gone = this.#sql
       .exec(
         `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE sent_at < ? AND state <> 'revoking' ORDER BY sent_at LIMIT ?) RETURNING seq`,
         now - (WINDOW_SEC + RETENTION_SEC) * 1000,
@@ -451,7 +453,7 @@ export class Ledger extends DurableObject {
   /** At the bound: makes room by deleting the oldest messages whose window has closed, never one still revocable. */
   #evict(now, maxMessages) {
     const room = Math.max(1, Math.ceil(maxMessages / 100));
-    const gone = this.sql
+    const gone = this.#sql
       .exec(
         `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE sent_at <= ? AND state <> 'revoking' ORDER BY sent_at LIMIT ?) RETURNING seq`,
         now - WINDOW_SEC * 1000,
@@ -469,12 +471,12 @@ export class Ledger extends DurableObject {
   async #arm() {
     const now = Date.now();
     const queued = JSON.stringify([...this.#pending.keys()]);
-    let due = this.sql
+    let due = this.#sql
       .exec(`SELECT MIN(revoke_at) AS t FROM messages WHERE state = 'scheduled' AND new_msg_id NOT IN (SELECT value FROM json_each(?))`, queued)
       .one().t;
     if (due !== null && due <= now && this.#pending.size >= ALARM_BATCH) due = now + ALARM_WAIT_MS;
     const check = this.#pending.size > 0 ? now + ALARM_WAIT_MS : null;
-    const oldest = this.sql.exec(`SELECT MIN(sent_at) AS t FROM messages WHERE state <> 'revoking'`).one().t;
+    const oldest = this.#sql.exec(`SELECT MIN(sent_at) AS t FROM messages WHERE state <> 'revoking'`).one().t;
     const prune = oldest === null ? null : oldest + (WINDOW_SEC + RETENTION_SEC) * 1000;
     await this.#armBy(Math.min(...[due, check, prune].filter((t) => t !== null)));
   }
