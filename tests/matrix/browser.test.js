@@ -92,7 +92,7 @@ async function viteDev(t, dir, demo) {
 }
 
 test('chromium, no bundler (import map)', { timeout: 120_000 }, (t) =>
-  cell(t, { group: 'Browser', tool: 'Chromium, no bundler', version: 'Debian chromium', config: 'import map' }, async () => {
+  cell(t, { group: 'Browser', tool: 'Chromium, no bundler', version: `Debian chromium ${browser.version()}`, config: 'import map' }, async () => {
     const dir = await project('browser-importmap', { files: { 'index.html': snippet('browser-html'), 'app.js': snippet('browser-app') } });
     const demo = await serve(t, dir);
     await play(demo.url, demo.standin);
@@ -181,7 +181,7 @@ test('webpack', { timeout: 120_000 }, (t) => {
     assertOk(built, 'webpack');
     assert.match(built.stdout, new RegExp(`webpack ${version} compiled successfully`));
     assert.match(built.stdout, /asset \w+\.wasm/);
-    writeFileSync(join(dir, 'dist', 'index.html'), pageFor('<script defer src="main.js"></script>'));
+    writeFileSync(join(dir, 'dist', 'index.html'), pageFor(`${inReadme('<script defer src="main.js">')}</script>`));
     const demo = await serve(t, join(dir, 'dist'));
     await play(demo.url, demo.standin);
   });
