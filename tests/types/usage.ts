@@ -1,6 +1,10 @@
 // Compiled with `tsc --strict --noEmit` (tests/types/tsconfig.json): the declarations accept real usage and refuse misuse.
 import { revokeMsg, buildRevokeRequest, parseSendReceipt, GeweClient, GeweError } from 'gewe-revoke';
 import type { GeweErrorCode, RevokeOutcome, RevokeResult, SendReceipt, JsonValue } from 'gewe-revoke';
+import wasm from 'gewe-revoke/wasm';
+
+// The .wasm subpath is typed: `unknown`, since what importing it yields is up to the tool.
+export const wasmFile: unknown = wasm;
 
 declare const sendResponse: Response;
 declare const env: { GEWE_TOKEN: string; GEWE_APP_ID: string; SERVICE: { fetch: typeof fetch } };
@@ -80,4 +84,6 @@ export async function misuse(): Promise<void> {
   void code;
   // @ts-expect-error revokeWindowSec is a number or null
   new GeweClient({ token: 't', revokeWindowSec: '120' });
+  // @ts-expect-error the .wasm subpath is unknown: narrow it before use
+  new WebAssembly.Instance(wasm);
 }
