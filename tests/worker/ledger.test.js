@@ -160,6 +160,13 @@ describe('the ledger in workerd', { concurrency: true }, () => {
       const last = await call('GET', `/chats/${encodeURIComponent('34757816141@chatroom')}/messages?limit=2`);
       assert.deepEqual(last.body.messages.map((x) => x.newMsgId), sent.slice(1));
       assert.equal((await call('GET', '/chats/wxid_nobody/messages')).body.messages.length, 0);
+      // One ledger per account: an array may span accounts; each message lives in its own.
+      const [mine, theirs] = [s.sendRaw({ toWxid: 'wxid_two' }), s.sendRaw({ toWxid: 'wxid_two' })];
+      const both = await call('POST', '/messages', [{ response: mine.text }, { appId: ' wx_other_app ', response: theirs.text }]);
+      assert.deepEqual(both.body.results.map((x) => x.message.key), [`${s.appId}:${mine.message.newMsgId}`, `wx_other_app:${theirs.message.newMsgId}`]);
+      assert.equal((await call('GET', `/messages?newMsgId=${theirs.message.newMsgId}`)).status, 404, 'not in the default account');
+      assert.equal((await call('GET', `/messages?newMsgId=${theirs.message.newMsgId}&appId=wx_other_app`)).status, 200);
+      assert.deepEqual((await call('GET', '/chats/wxid_two/messages?appId=wx_other_app')).body.messages.map((x) => x.newMsgId), [theirs.message.newMsgId]);
       assert.equal((await call('GET', '/chats/x/messages?limit=501')).body.error.field, 'limit');
     });
 
