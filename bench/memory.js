@@ -9,6 +9,9 @@ import { load } from './load.js';
 
 const [variant, baseUrl, token, appId, calls] = process.argv.slice(2);
 const wasm = initSync({ module: readFileSync(new URL('../pkg/wasm/gewe_revoke_bg.wasm', import.meta.url)) }); // the live instance
+// Export names are minified at build time: the linear memory and the externref table are the only ones of their kind.
+const memory = Object.values(wasm).find((e) => e instanceof WebAssembly.Memory);
+const externrefs = Object.values(wasm).find((e) => e instanceof WebAssembly.Table);
 const params = { appId, toWxid: 'wxid_bench', msgId: '0', newMsgId: '3768973957878705021', createTime: '0' };
 const options = { token, baseUrl };
 const revoke = variant === 'lib' ? (p) => revokeMsg(p, options) : (p) => plainRevoke(p, options);
@@ -18,7 +21,7 @@ const snapshot = async () => {
   globalThis.gc();
   globalThis.gc();
   const m = process.memoryUsage();
-  return { heap: m.heapUsed, rss: m.rss, wasm: wasm.memory.buffer.byteLength, externrefs: wasm.__wbindgen_externrefs.length };
+  return { heap: m.heapUsed, rss: m.rss, wasm: memory.buffer.byteLength, externrefs: externrefs.length };
 };
 
 await load(() => revoke(params), 2000, 16);
