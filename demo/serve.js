@@ -34,7 +34,6 @@ const FORWARD = ['content-type', 'x-gewe-token', 'accept', 'accept-language'];
 export async function startDemoServer({ host = '127.0.0.1', port = 8080, upstream, mounts = {}, log = () => {} } = {}) {
   const upstreamBase = upstream ? checkUpstream(upstream) : undefined;
   const standin = upstreamBase ? undefined : createStandin();
-  if (standin) issueOnlyIdsThatRound(standin);
   const statics = [...Object.entries(mounts), ['/pkg/', join(ROOT, 'pkg')], ['/', join(ROOT, 'www')]];
 
   const server = http.createServer(async (req, res) => {
@@ -73,21 +72,6 @@ export async function startDemoServer({ host = '127.0.0.1', port = 8080, upstrea
       return Promise.all([new Promise((r) => server.close(r)), standin?.close()]);
     },
   };
-}
-
-/**
- * The stand-in never issues an id a double holds exactly, yet about 1 id in 360 still prints back unchanged from
- * JSON.parse (`String(Number(id)) === id`: the shortest digits of the nearest double are the id itself), and a
- * typical client would then revoke it. The demo's side-by-side is about the other 359, so its stand-in skips those ids
- * too: the stand-in's send draws again while `messages.has(id)` is true. tests/browser/story.test.js checks that this
- * still holds.
- */
-function issueOnlyIdsThatRound(standin) {
-  const { messages } = standin;
-  Object.defineProperty(messages, 'has', {
-    value: (id) => Map.prototype.has.call(messages, id) || String(Number(id)) === String(id),
-    configurable: true,
-  });
 }
 
 /** What the page needs to know: where GeWe is and, in stand-in mode, the stand-in's own test credentials. */

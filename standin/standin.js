@@ -52,11 +52,17 @@ export function createStandin({ token = STANDIN_TOKEN, appId = STANDIN_APP_ID, b
   let server;
 
   function send({ toWxid = 'wxid_standin_friend', content = 'hello', createTime = Math.floor(now() / 1000) } = {}) {
-    // Above 2^60, where doubles are 256 apart, and never one of them, so JSON.parse always rounds it; never ending
-    // in 000 so rounding shows.
+    // Above 2^60, where doubles are 256 apart, and never one that survives JSON.parse: neither a double itself nor
+    // the digits String() prints for the nearest one (the shortest that round-trips, which can equal the id), so a
+    // client that parses and prints it always sends another id; never ending in 000 so rounding shows.
     let newMsgId;
     do newMsgId = ((BigInt('0x' + randomBytes(8).toString('hex')) >> 3n) | (1n << 60n)).toString();
-    while (newMsgId.endsWith('000') || BigInt(Number(newMsgId)) === BigInt(newMsgId) || messages.has(newMsgId));
+    while (
+      newMsgId.endsWith('000') ||
+      BigInt(Number(newMsgId)) === BigInt(newMsgId) ||
+      String(Number(newMsgId)) === newMsgId ||
+      messages.has(newMsgId)
+    );
     const message = { toWxid, msgId: String(randomInt(100_000_000, 999_999_999)), newMsgId, createTime, content, revoked: false };
     messages.set(newMsgId, message);
     return message;

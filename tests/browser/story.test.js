@@ -170,11 +170,11 @@ test('the story: the trap and the fix side by side', { timeout: 120_000 }, async
     await context.close();
   });
 
-  await t.test("the demo's stand-in issues no id that JSON.parse and String() give back unchanged", () => {
+  await t.test('the stand-in issues no id that JSON.parse and String() give back unchanged', () => {
     const ids = Array.from({ length: 3000 }, () => s.send().newMsgId);
     for (const id of ids) s.messages.delete(id);
     const survivors = ids.filter((id) => String(Number(id)) === id);
-    assert.deepEqual(survivors, [], 'about 8 in 3000 would without demo/serve.js issueOnlyIdsThatRound');
+    assert.deepEqual(survivors, [], "about 8 in 3000 would without the check in the stand-in's send");
   });
 });
 
