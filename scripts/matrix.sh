@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The compatibility matrix: the package packed by `npm pack`, installed into a fresh throwaway project per cell under
 # test-output/matrix/, and the README's own snippets run there against the GeWe stand-in: Node 20.3.0 / 20.x / 22
-# (ESM and CommonJS), Deno, Bun, Chromium with no bundler and with Vite 8 and 7 (build and dev server), webpack 5,
+# (ESM and CommonJS), Deno, Bun, Chromium with no bundler and with Vite 8, 7 and 6 (build and dev server), webpack 5,
 # Rollup and esbuild, a Worker (wrangler dry-run + Miniflare), TypeScript 5.9 and 7. The pinned tools
 # (tests/matrix/tools/) are installed once into ~/.cache/gewe-revoke/matrix/<hash of their lock>
 # (GEWE_MATRIX_CACHE overrides); Node 22, esbuild, TypeScript 5.9, wrangler and Miniflare are the root's.
@@ -16,7 +16,7 @@ start=$SECONDS
 rm -rf test-output/matrix
 mkdir -p test-output/matrix
 
-say "the pinned tools (installed once per version set; cold: about 200 MB from the npm registry)"
+say "the pinned tools (installed once per version set; cold: about 300 MB from the npm registry, 770 MB installed)"
 node -e "
   const m = await import('./tests/matrix/matrix.js');
   const { dir } = m.toolsDir();
