@@ -11,9 +11,11 @@ test('bench/run.js --smoke measures every section and reports ratios', () => {
     timeout: 300_000,
   });
   assert.equal(run.status, 0, run.stderr);
-  for (const heading of ['## 1. Size', '## 2. Cold start', '## 3. Request building', '## 4. Cost per call without the network', '## 5. End to end in Node', '## 6. End to end inside workerd', '## 7. Memory', '## Targets']) {
+  for (const heading of ['## 1. Size', '## 2. Cold start', '## 3. Request building', '## 4. Cost per call without the network', '## 5. End to end in Node', '## 6. End to end inside workerd', '## 7. Memory', '## Targets', '## Size of the alternatives']) {
     assert.ok(run.stdout.includes(heading), `${heading} missing`);
   }
   assert.match(run.stdout, /\| ratio \(target ≤ 2\) \| \d+\.\d{3} \|/);
+  // bench/variants.json rendered (its baseline row), or the line saying how to produce it.
+  assert.match(run.stdout, /## Size of the alternatives[^]*(\| `baseline` \| .* \| \d+ B \| \d+ B \| — \| \d+ B \||`bench\/variants\.json` is missing)/);
   assert.match(run.stdout, /\| 16 \| throughput \(calls\/s\) \| [\d,.]+ \| [\d,.]+ \| \d+\.\d{3} \|/);
 });
