@@ -19,3 +19,15 @@ test('bench/run.js --smoke measures every section and reports ratios', () => {
   assert.match(run.stdout, /## Size of the alternatives[^]*(\| `baseline` \| .* \| \d+ B \| \d+ B \| — \| \d+ B \||`bench\/variants\.json` is missing)/);
   assert.match(run.stdout, /\| 16 \| throughput \(calls\/s\) \| [\d,.]+ \| [\d,.]+ \| \d+\.\d{3} \|/);
 });
+
+test('bench/profile.js profiles both variants and prints CPU per call by place', () => {
+  const run = spawnSync(process.execPath, ['bench/profile.js', '4', '300'], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /CPU per call at concurrency 4, 300 calls: gewe-revoke \d+ µs, hand-written \d+ µs/);
+  assert.match(run.stdout, /\| gewe-revoke glue \(JS\) \| \d+\.\d \| 0\.0 \|/);
+  assert.match(run.stdout, /\| undici \(fetch\) \| \d+\.\d \| \d+\.\d \|/);
+});

@@ -1,0 +1,80 @@
+// Where a call's CPU goes end to end: `node bench/profile.js [concurrency] [calls]` runs revokeMsg and the
+// hand-written fetch against the stand-in (its own process) under V8's sampling profiler, one child process each,
+// and prints CPU per call by where the code lives: gewe-revoke's wasm and glue, undici, Node's internals, GC.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DIR = `${ROOT}bench/out/profile/`;
+const [concurrency = '16', calls = '15000'] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+
+if (process.argv.includes('--child')) {
+  const [, , variant, baseUrl, token, appId, c, n] = process.argv.filter((a) => a !== '--child');
+  const { revokeMsg } = await import('gewe-revoke');
+  const { plainRevoke } = await import('./plain.js');
+  const params = { appId, toWxid: 'wxid_bench', msgId: '0', newMsgId: '3768973957878705021', createTime: '0' };
+  const options = { token, baseUrl };
+  const call = variant === 'lib' ? () => revokeMsg(params, options) : () => plainRevoke(params, options);
+  const run = async (total) => {
+    let i = 0;
+    await Promise.all(Array.from({ length: Number(c) }, async () => {
+      while (i++ < total) await call();
+    }));
+  };
+  await run(2000); // warm-up, inside the profile too: it is small beside the measured calls
+  const cpu = process.cpuUsage();
+  await run(Number(n));
+  const used = process.cpuUsage(cpu);
+  console.log(JSON.stringify({ cpuUsPerCall: (used.user + used.system) / Number(n) }));
+  process.exit(0);
+}
+
+const PLACES = ['gewe-revoke glue (JS)', "wasm (gewe-revoke, and undici's llhttp)", 'undici (fetch)', 'Node internals', 'hand-written baseline (plain.js)', '(garbage collector)'];
+
+/** Self time per call of a .cpuprofile, by where the code lives. */
+function byPlace(file, perCalls) {
+  const profile = JSON.parse(readFileSync(file, 'utf8'));
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const totals = new Map();
+  profile.samples.forEach((id, i) => {
+    const { url, functionName } = nodes.get(id);
+    const place = url.includes('gewe_revoke.js')
+      ? PLACES[0]
+      : url.includes('/pkg/wasm/') || (url.startsWith('wasm://') && !url.includes('undici'))
+        ? PLACES[1]
+        : url.includes('undici')
+          ? 'undici (fetch)'
+          : url.startsWith('node:')
+            ? 'Node internals'
+            : url.includes('plain.js')
+              ? 'hand-written baseline (plain.js)'
+              : functionName.startsWith('(') ? functionName : 'native and other';
+    totals.set(place, (totals.get(place) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  return new Map([...totals].map(([k, us]) => [k, us / perCalls]).sort((a, b) => b[1] - a[1]));
+}
+
+const standin = spawn(process.execPath, [`${ROOT}standin/standin.js`], { stdio: ['ignore', 'pipe', 'inherit'] });
+try {
+  const line = await new Promise((resolve) => standin.stdout.once('data', (d) => resolve(String(d))));
+  const [, baseUrl, token, appId] = /at (\S+) +\(token (\S+), appId (\S+)\)/.exec(line);
+  rmSync(DIR, { recursive: true, force: true });
+  mkdirSync(DIR, { recursive: true });
+  const rows = {};
+  for (const variant of ['lib', 'plain']) {
+    const run = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${DIR}`, `--cpu-prof-name=${variant}.cpuprofile`, fileURLToPath(import.meta.url), '--child', variant, baseUrl, token, appId, concurrency, calls], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+    if (run.status !== 0) throw new Error(`${variant}: ${run.stderr}`);
+    rows[variant] = { ...JSON.parse(run.stdout), places: byPlace(`${DIR}${variant}.cpuprofile`, Number(calls) + 2000) };
+  }
+  console.log(`CPU per call at concurrency ${concurrency}, ${calls} calls: gewe-revoke ${rows.lib.cpuUsPerCall.toFixed(0)} µs, hand-written ${rows.plain.cpuUsPerCall.toFixed(0)} µs`);
+  console.log('\n| where (self time per call, µs) | gewe-revoke | hand-written |\n| --- | ---: | ---: |');
+  // Every place, sampled or not, so the table always has the same rows.
+  const places = new Set([...PLACES, ...rows.lib.places.keys(), ...rows.plain.places.keys()]);
+  for (const place of places) {
+    const cell = (v) => (rows[v].places.get(place) ?? 0).toFixed(1);
+    console.log(`| ${place} | ${cell('lib')} | ${cell('plain')} |`);
+  }
+} finally {
+  standin.kill();
+}
