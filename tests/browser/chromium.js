@@ -25,3 +25,10 @@ export async function openPage(browser, url, viewport = { width: 1280, height: 9
   await page.goto(url);
   return { page, context, problems };
 }
+
+/** `openPage` for the demo, once its script has marked the page ready (`body[data-ready=true]`). */
+export async function openDemo(browser, url, viewport) {
+  const opened = await openPage(browser, url, viewport);
+  await opened.page.waitForSelector('body[data-ready=true]');
+  return opened;
+}

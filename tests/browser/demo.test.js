@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { startDemoServer } from '../../demo/serve.js';
 import { startStandin } from '../../standin/standin.js';
-import { launch, openPage } from './chromium.js';
+import { launch, openPage, openDemo } from './chromium.js';
 
 const SHOTS = new URL('../../test-output/screenshots/', import.meta.url);
 let browser;
@@ -21,11 +21,7 @@ test('demo page', { timeout: 120_000 }, async (t) => {
   const s = demo.standin;
   await mkdir(SHOTS, { recursive: true });
 
-  const ready = async (viewport) => {
-    const opened = await openPage(browser, demo.url, viewport);
-    await opened.page.waitForSelector('body[data-ready=true]');
-    return opened;
-  };
+  const ready = (viewport) => openDemo(browser, demo.url, viewport);
 
   await t.test('send a test message and revoke it in two clicks; the stand-in confirms that exact message', async () => {
     const { page, problems } = await ready();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { startDemoServer } from '../../demo/serve.js';
-import { launch, openPage } from './chromium.js';
+import { launch, openDemo } from './chromium.js';
 
 const SHOTS = new URL('../../test-output/screenshots/', import.meta.url);
 const DESKTOP = { width: 1280, height: 900 };
@@ -24,11 +24,7 @@ test('the story: the trap and the fix side by side', { timeout: 120_000 }, async
   const s = demo.standin;
   await mkdir(SHOTS, { recursive: true });
 
-  const ready = async (viewport) => {
-    const opened = await openPage(browser, demo.url, viewport);
-    await opened.page.waitForSelector('body[data-ready=true]');
-    return opened;
-  };
+  const ready = (viewport) => openDemo(browser, demo.url, viewport);
 
   for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     await t.test(`a fresh page shows no error and no invalid field (${name})`, async () => {
