@@ -4,6 +4,8 @@ import { misconfigured } from './http.js';
 
 /** The variable behind each client option the library may refuse. */
 const VARIABLES = { token: 'GEWE_TOKEN', baseUrl: 'GEWE_BASE_URL', appId: 'GEWE_APP_ID', timeoutMs: 'GEWE_TIMEOUT_MS' };
+/** The library's largest `timeoutMs` (what `setTimeout` honours). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** A whole number from a variable ("" = `fallback`); digits only, so " " and "0x10" are refused, not read as 0 and 16. */
 function whole(env, name, fallback, min, max) {
@@ -21,15 +23,14 @@ let cached;
 export function clientFor(env) {
   const key = JSON.stringify([env.GEWE_BASE_URL, env.GEWE_APP_ID, env.GEWE_TIMEOUT_MS, env.GEWE_TOKEN]);
   if (cached?.key === key) return cached.client;
-  const ms = String(env.GEWE_TIMEOUT_MS ?? '');
-  if (ms && !/^\d+$/.test(ms)) throw misconfigured('GEWE_TIMEOUT_MS');
+  const timeoutMs = whole(env, 'GEWE_TIMEOUT_MS', undefined, 0, MAX_TIMEOUT_MS);
   let client;
   try {
     client = new GeweClient({
       token: env.GEWE_TOKEN,
       baseUrl: env.GEWE_BASE_URL || undefined,
       appId: env.GEWE_APP_ID || undefined,
-      timeoutMs: ms ? Number(ms) : undefined,
+      timeoutMs,
     });
   } catch (e) {
     // The library's message may quote the refused value; answer with the variable's name only.
