@@ -6,7 +6,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -107,14 +106,8 @@ export function startChild(command, args, { cwd, env = {}, ready, timeout = 120_
   };
 }
 
-/** A free port on 127.0.0.1 (bound, then released). */
-export async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+/** A free port on 127.0.0.1 (bound, then released): the shared helper that also gives a port nothing listens on. */
+export { closedPort as freePort } from '../helpers.js';
 
 /** Where the pinned tools are installed: a cache directory keyed by tests/matrix/tools/package{,-lock}.json. */
 export function toolsDir() {
