@@ -1,9 +1,10 @@
 // Where a call's CPU goes end to end: `node bench/profile.js [concurrency] [calls]` runs revokeMsg and the
 // hand-written fetch against the stand-in (its own process) under V8's sampling profiler, one child process each,
 // and prints CPU per call by where the code lives: gewe-revoke's wasm and glue, undici, Node's internals, GC.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { standinProcess } from './standin-process.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIR = `${ROOT}bench/out/profile/`;
@@ -13,14 +14,13 @@ if (process.argv.includes('--child')) {
   const [, , variant, baseUrl, token, appId, c, n] = process.argv.filter((a) => a !== '--child');
   const { revokeMsg } = await import('gewe-revoke');
   const { plainRevoke } = await import('./plain.js');
+  const { load } = await import('./load.js');
   const params = { appId, toWxid: 'wxid_bench', msgId: '0', newMsgId: '3768973957878705021', createTime: '0' };
   const options = { token, baseUrl };
   const call = variant === 'lib' ? () => revokeMsg(params, options) : () => plainRevoke(params, options);
   const run = async (total) => {
-    let i = 0;
-    await Promise.all(Array.from({ length: Number(c) }, async () => {
-      while (i++ < total) await call();
-    }));
+    const { errors } = await load(call, total, Number(c));
+    if (errors) throw new Error(`${errors} of ${total} calls failed`);
   };
   await run(2000); // warm-up, inside the profile too: it is small beside the measured calls
   const cpu = process.cpuUsage();
@@ -55,10 +55,9 @@ function byPlace(file, perCalls) {
   return new Map([...totals].map(([k, us]) => [k, us / perCalls]).sort((a, b) => b[1] - a[1]));
 }
 
-const standin = spawn(process.execPath, [`${ROOT}standin/standin.js`], { stdio: ['ignore', 'pipe', 'inherit'] });
+const standin = await standinProcess();
 try {
-  const line = await new Promise((resolve) => standin.stdout.once('data', (d) => resolve(String(d))));
-  const [, baseUrl, token, appId] = /at (\S+) +\(token (\S+), appId (\S+)\)/.exec(line);
+  const { baseUrl, token, appId } = standin;
   rmSync(DIR, { recursive: true, force: true });
   mkdirSync(DIR, { recursive: true });
   const rows = {};
@@ -76,5 +75,5 @@ try {
     console.log(`| ${place} | ${cell('lib')} | ${cell('plain')} |`);
   }
 } finally {
-  standin.kill();
+  standin.stop();
 }

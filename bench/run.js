@@ -1,7 +1,7 @@
 // gewe-revoke benchmarks: every figure measured in one run beside its plain-JavaScript baseline, several rounds,
 // median and spread. `node --expose-gc bench/run.js` writes BENCHMARKS.md; `--smoke` runs a few hundred calls and
 // writes nothing (the test command runs it so the harness cannot rot).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -11,6 +11,7 @@ import { Miniflare } from 'miniflare';
 import { revokeMsg, buildRevokeRequest, parseSendReceipt, GeweClient } from 'gewe-revoke';
 import { airtightRevoke, buildPlain, parsePlain, plainRevoke } from './plain.js';
 import { load as runLoad } from './load.js';
+import { standinProcess } from './standin-process.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = `${ROOT}bench/out/`;
@@ -32,21 +33,6 @@ const fmt = (x, digits = 2) => (Math.abs(x) >= 100 ? Math.round(x).toLocaleStrin
 const ratio = (a, b) => (a / b).toFixed(3);
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 const log = (...a) => console.error('[bench]', ...a);
-
-/** The stand-in in its own process, so client and server do not share an event loop. */
-async function standinProcess() {
-  const child = spawn(process.execPath, [`${ROOT}standin/standin.js`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve(out);
-    });
-    child.once('exit', (code) => reject(new Error(`stand-in exited ${code}`)));
-  });
-  const [, baseUrl, token, appId] = /at (\S+) +\(token (\S+), appId (\S+)\)/.exec(line);
-  return { baseUrl, token, appId, stop: () => child.kill() };
-}
 
 /** Bytes per wasm section (code, data, imports, …), read from the module's own section table. */
 function sections(wasm) {
