@@ -12,12 +12,12 @@ const [concurrency = '16', calls = '15000'] = process.argv.slice(2).filter((a) =
 
 if (process.argv.includes('--child')) {
   const [, , variant, baseUrl, token, appId, c, n] = process.argv.filter((a) => a !== '--child');
-  const { revokeMsg } = await import('gewe-revoke');
-  const { plainRevoke } = await import('./plain.js');
   const { load } = await import('./load.js');
   const params = { appId, toWxid: 'wxid_bench', msgId: '0', newMsgId: '3768973957878705021', createTime: '0' };
   const options = { token, baseUrl };
-  const call = variant === 'lib' ? () => revokeMsg(params, options) : () => plainRevoke(params, options);
+  // Each child loads only its own variant, so the baseline's profile holds none of the library (not even its start).
+  const revoke = variant === 'lib' ? (await import('gewe-revoke')).revokeMsg : (await import('./plain.js')).plainRevoke;
+  const call = () => revoke(params, options);
   const run = async (total) => {
     const { errors } = await load(call, total, Number(c));
     if (errors) throw new Error(`${errors} of ${total} calls failed`);
