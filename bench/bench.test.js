@@ -17,6 +17,8 @@ test('bench/run.js --smoke measures every section and reports ratios', () => {
   assert.match(run.stdout, /\| ratio \(target ≤ 2\) \| \d+\.\d{3} \|/);
   // bench/variants.json rendered (its baseline row), or the line saying how to produce it.
   assert.match(run.stdout, /## Size of the alternatives[^]*(\| `baseline` \| .* \| \d+ B \| \d+ B \| — \| \d+ B \||`bench\/variants\.json` is missing)/);
+  // Crossings are counted (a wrapper that no longer sees the instance would count none).
+  assert.match(run.stdout, /\| `client\.revokeMsg\(params\)` \| [1-9]\d* \| [1-9]\d* \|/);
   assert.match(run.stdout, /\| 16 \| throughput \(calls\/s\) \| [\d,.]+ \| [\d,.]+ \| \d+\.\d{3} \|/);
 });
 
@@ -30,4 +32,16 @@ test('bench/profile.js profiles both variants and prints CPU per call by place',
   assert.match(run.stdout, /CPU per call at concurrency 4, 300 calls: gewe-revoke \d+ µs, hand-written \d+ µs/);
   assert.match(run.stdout, /\| gewe-revoke glue \(JS\) \| \d+\.\d \| 0\.0 \|/);
   assert.match(run.stdout, /\| undici \(fetch\) \| \d+\.\d \| \d+\.\d \|/);
+});
+
+test('bench/ab.js times two builds against each other and the hand-written calls', () => {
+  const run = spawnSync(process.execPath, ['bench/ab.js', 'pkg', 'pkg', '1'], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  assert.equal(run.status, 0, run.stderr);
+  for (const name of ['A pkg', 'B pkg', 'hand-written ', 'hand-written, airtight']) {
+    assert.match(run.stdout, new RegExp(`^${name}.* \\d+\\.\\d µs  \\d+\\.\\d\\d×`, 'm'), `${name} missing`);
+  }
 });

@@ -125,7 +125,7 @@ function variantsSection(v) {
     '',
     since,
     '',
-    row('variant', 'what it measures; what it breaks', '.wasm raw', '.wasm gzip -9', 'change (gzip)', 'glue `gewe_revoke.js` gzip -9'),
+    row('variant', 'what it measures; what it breaks', '.wasm raw', '.wasm gzip -9', 'change (gzip)', 'JS glue gzip -9 (with snippets)'),
     row('---', '---', '---:', '---:', '---:', '---:'),
     ...v.rows.map((r) => row(`\`${r.name}\``, r.what.replace(/\|/g, '\\|'), `${r.raw} B`, `${r.gzip} B`, r.name === 'baseline' ? '—' : `${signed(r.delta)} B`, `${r.glueGzip} B`)),
     '',
@@ -279,6 +279,13 @@ async function overhead(params) {
   return out;
 }
 
+/** Crossings between JS and wasm per call of each API (bench/crossings.js, in a process of its own). */
+function crossings() {
+  const run = spawnSync(process.execPath, [`${ROOT}bench/crossings.js`], { cwd: ROOT, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(run.stderr);
+  return JSON.parse(run.stdout);
+}
+
 /** Memory of each variant in its own fresh process (bench/memory.js), so nothing else this run did is counted. */
 function memory(standin) {
   const measure = (variant) => {
@@ -394,6 +401,12 @@ function report({ m, size, cold, building, cost, e2e, edge, mem, alternatives })
     row('hand-written JS held to the library\'s own rules (`airtightRevoke`)', fmt(median(cost.airtight), 3), spread(cost.airtight), `${N.buildCalls} × ${N.buildRounds}`),
     row('ratio, `airtightRevoke` / hand-written', ratio(median(cost.airtight), median(cost.plain)), '', ''),
     '',
+    'What each call crosses between JS and wasm (`bench/crossings.js` counts them; a count, so it does not vary between runs or machines):',
+    '',
+    row('call', 'wasm → JS (imports)', 'JS → wasm (exports)'),
+    row('---', '---:', '---:'),
+    ...Object.entries(cost.crossings).map(([call, n]) => row(`\`${call}\``, n.imports, n.exports)),
+    '',
     '`airtightRevoke` (in `bench/plain.js`) does what the library\'s rules ask in plain JavaScript: own properties only, one deadline raced against the fetch and the body read, the request aborted when it wins, `instanceof Response`, the body read only within the byte cap. Where its ratio is near 1 and the library\'s is not, the difference is the library\'s own work (the crossings between JS and wasm, the glue, the promise bridges), not its rules.',
     '',
     'The in-memory `fetch` answers what the network would: GeWe\'s JSON with its `Content-Length`, so the body is read in one step, as it is from a real server (a body without one is streamed under the byte cap).',
@@ -449,6 +462,7 @@ async function main() {
     const building = requestBuilding(params, options);
     log('overhead per call (in-memory fetch)');
     const cost = await overhead(params);
+    cost.crossings = crossings();
     log('end to end (node)');
     const e2e = await endToEnd(params, options);
     log('end to end (workerd)');
