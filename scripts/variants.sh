@@ -5,7 +5,8 @@
 #   <name>.patch     HEAD with bench/variants/<name>.patch applied; its first lines say what it measures and breaks
 #   nightly-...      no patch: nightly flags (build-std, immediate-abort panics); skipped when nightly is missing
 # A patch that no longer applies fails the run: that variant must be redone on the current code.
-# Only committed code and patches are measured. The main target/ and pkg/ are not touched.
+# Only committed code and patches are measured. The main pkg/ is not touched; each variant's package is kept in
+# target/variants/pkgs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -15,7 +16,7 @@ export CARGO_TARGET_DIR=$work/target
 say() { printf '\033[1m[variants]\033[0m %s\n' "$*" >&2; }
 
 # Row order in the table; every bench/variants/*.patch must be listed here.
-PATCHES=(serde-in serde-json serde-in+json serializer-new empty-messages no-exchange no-client)
+PATCHES=(serde-in serde-json serde-in+json serializer-new empty-messages no-exchange no-client js-attempt)
 NIGHTLY=nightly-build-std-immediate-abort
 NIGHTLY_WHAT="Measures: nightly, -Zbuild-std=std,panic_abort with -Cpanic=immediate-abort and legacy symbol mangling: std's panic messages and their formatting dropped. Breaks: nothing at run time (panics already abort silently), but it needs a nightly toolchain."
 
@@ -58,7 +59,9 @@ rows=$work/rows.tsv
 skipped=$work/skipped.tsv
 : > "$skipped"
 what() { sed '/^diff --git /,$d' "$1" | tr '\n' ' ' | sed 's/  */ /g; s/^ //; s/ $//'; }
-# Builds the worktree as it stands and appends one row: name, what, raw, gzip -9 of the .wasm and of the glue.
+# Builds the worktree as it stands and appends one row: name, what, raw, gzip -9 of the .wasm and of the glue (with
+# any snippets wasm-bindgen wrote beside it). The built package is kept in target/variants/pkgs/<name>, so that
+# `node bench/ab.js` can time two of them against each other.
 measure() {
   say "building $1"
   # Explicit returns: under `if` (the nightly row) errexit is off, and a failed build must not record stale files.
@@ -66,7 +69,8 @@ measure() {
   local raw gz glue
   raw=$(wc -c < "$wt/pkg/wasm/gewe_revoke_bg.wasm") || return 1
   gz=$(cd "$wt/pkg/wasm" && gzip -9 -c gewe_revoke_bg.wasm | wc -c) || return 1
-  glue=$(cd "$wt/pkg/wasm" && gzip -9 -c gewe_revoke.js | wc -c) || return 1
+  glue=$(cd "$wt/pkg/wasm" && find . -name '*.js' | sort | xargs cat | gzip -9 -c | wc -c) || return 1
+  rm -rf "$work/pkgs/$1" && mkdir -p "$work/pkgs" && cp -r "$wt/pkg" "$work/pkgs/$1" || return 1
   printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$raw" "$gz" "$glue" >> "$rows"
 }
 
