@@ -16,7 +16,7 @@ export CARGO_TARGET_DIR=$work/target
 say() { printf '\033[1m[variants]\033[0m %s\n' "$*" >&2; }
 
 # Row order in the table; every bench/variants/*.patch must be listed here.
-PATCHES=(serde-in serde-json serde-in+json serializer-new empty-messages no-exchange no-client js-attempt)
+PATCHES=(serde-in serde-json serde-in+json serializer-new empty-messages no-exchange no-client js-attempt task-slots)
 NIGHTLY=nightly-build-std-immediate-abort
 NIGHTLY_WHAT="Measures: nightly, -Zbuild-std=std,panic_abort with -Cpanic=immediate-abort and legacy symbol mangling: std's panic messages and their formatting dropped. Breaks: nothing at run time (panics already abort silently), but it needs a nightly toolchain."
 
