@@ -119,18 +119,19 @@ thread_local! {
 }
 
 /// The own property `key` of `target`, `undefined` when it has none (whatever the prototype chain holds); `Err`
-/// when its getter or a Proxy trap threw. Reads first and asks about ownership only for a value that is there, so
-/// an absent option costs one crossing.
+/// when its getter or a Proxy trap threw.
 pub fn own(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue> {
+    own_defined(target, key).map(|value| value.unwrap_or(JsValue::UNDEFINED))
+}
+
+/// The own property `key` of `target` unless it is absent or `undefined`. Reads first and asks about ownership only
+/// for a value that is there, so an absent option costs two crossings (the read and its `undefined` check).
+fn own_defined(target: &JsValue, key: &JsValue) -> Result<Option<JsValue>, JsValue> {
     match reflect_get(target, key) {
-        Ok(value) if value.is_undefined() => Ok(value),
-        Ok(value) => Ok(if has_own(target, key)? {
-            value
-        } else {
-            JsValue::UNDEFINED
-        }),
+        Ok(value) if value.is_undefined() => Ok(None),
+        Ok(value) => Ok(has_own(target, key)?.then_some(value)),
         Err(thrown) if has_own(target, key)? => Err(thrown),
-        Err(_) => Ok(JsValue::UNDEFINED),
+        Err(_) => Ok(None),
     }
 }
 
@@ -145,17 +146,20 @@ pub fn any_property(target: &JsValue, key: &str) -> Option<JsValue> {
 
 /// Reads the own property `key` as an `Input`; a throwing getter reads as an unreadable value.
 pub fn read(target: &JsValue, key: &JsValue) -> Input {
-    own(target, key).map_or(Input::Other("an unreadable value"), |v| input(&v))
+    match own_defined(target, key) {
+        Ok(Some(value)) => classify(&value),
+        Ok(None) => Input::Undefined,
+        Err(_) => Input::Other("an unreadable value"),
+    }
 }
 
-/// Reduces a JS value to what validation needs.
-pub fn input(v: &JsValue) -> Input {
-    if v.is_undefined() {
-        Input::Undefined
+/// Reduces a JS value other than `undefined` to what validation needs. Strings first: every parameter and most
+/// options are strings, and each test is a crossing.
+fn classify(v: &JsValue) -> Input {
+    if let Some(s) = v.as_string() {
+        Input::Str(s)
     } else if v.is_null() {
         Input::Null
-    } else if let Some(s) = v.as_string() {
-        Input::Str(s)
     } else if let Some(n) = v.as_f64() {
         Input::Num(n)
     } else if v.is_bigint() {
