@@ -18,7 +18,8 @@ test('bench/run.js --smoke measures every section and reports ratios', () => {
   // bench/variants.json rendered (its baseline row), or the line saying how to produce it.
   assert.match(run.stdout, /## Size of the alternatives[^]*(\| `baseline` \| .* \| \d+ B \| \d+ B \| — \| \d+ B \||`bench\/variants\.json` is missing)/);
   // Crossings are counted (a wrapper that no longer sees the instance would count none).
-  assert.match(run.stdout, /\| `client\.revokeMsg\(params\)` \| [1-9]\d* \| [1-9]\d* \|/);
+  assert.match(run.stdout, /\| `client\.revokeMsg\(params\)` \| [1-9]\d* \| [1-9]\d* \| \d+\.\d\d \|/);
+  assert.match(run.stdout, /A bare crossing \(.*\) took \d+\.\d ns in this run/);
   assert.match(run.stdout, /\| 16 \| throughput \(calls\/s\) \| [\d,.]+ \| [\d,.]+ \| \d+\.\d{3} \|/);
 });
 
