@@ -4,6 +4,7 @@
 // `client.revokeMsg` against the same in-memory `fetch` as BENCHMARKS.md section 4, and each ratio to hand-written JS.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { inMemory, revokeParams } from './fixture.js';
 import { airtightRevoke, plainRevoke } from './plain.js';
 
 const [dirA, dirB, rounds = '7'] = process.argv.slice(2);
@@ -15,11 +16,8 @@ const load = (dir) => import(pathToFileURL(resolve(dir, 'node.js')).href);
 const [A, B] = await Promise.all([load(dirA), load(dirB)]);
 
 const CALLS = 10_000;
-const params = { appId: 'wx_a', toWxid: 'wxid_bench', msgId: '0', newMsgId: '3768973957878705021', createTime: '0' };
-const body = '{"ret":200,"msg":"操作成功"}';
-const headers = { 'content-type': 'application/json;charset=UTF-8', 'content-length': String(Buffer.byteLength(body)) };
-const answer = () => Promise.resolve(new Response(body, { headers }));
-const options = { token: 'bench-token-0123456789', baseUrl: 'http://127.0.0.1:9/gewe/v2/api', fetch: answer };
+const params = revokeParams('wx_a');
+const { answer, options } = inMemory();
 const [clientA, clientB] = [new A.GeweClient(options), new B.GeweClient(options)];
 const variants = {
   [`A ${dirA}`]: () => clientA.revokeMsg(params),

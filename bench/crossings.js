@@ -23,13 +23,10 @@ WebAssembly.Instance = function (module, imports) {
 };
 
 const { GeweClient, buildRevokeRequest, parseSendReceipt, revokeMsg } = await import('gewe-revoke');
+const { inMemory, revokeParams, SENT } = await import('./fixture.js');
 
-const params = { appId: 'wx_a', toWxid: 'wxid_bench', msgId: '0', newMsgId: '3768973957878705021', createTime: '0' };
-const body = '{"ret":200,"msg":"操作成功"}';
-const headers = { 'content-type': 'application/json;charset=UTF-8', 'content-length': String(Buffer.byteLength(body)) };
-const answer = () => Promise.resolve(new Response(body, { headers }));
-const options = { token: 'bench-token-0123456789', baseUrl: 'http://127.0.0.1:9/gewe/v2/api', fetch: answer };
-const receipt = '{"ret":200,"msg":"操作成功","data":{"toWxid":"wxid_bench","createTime":1700000000,"msgId":769533801,"newMsgId":3768973957878705021,"type":1}}';
+const params = revokeParams('wx_a');
+const { options } = inMemory();
 const client = new GeweClient(options);
 
 const CALLS = 100;
@@ -77,7 +74,7 @@ console.log(
       'revokeMsg(params, options)': await per(() => revokeMsg(params, options)),
       'client.revokeMsg(params)': await per(() => client.revokeMsg(params)),
       'buildRevokeRequest(params, options)': await per(() => buildRevokeRequest(params, options)),
-      'parseSendReceipt(text)': await per(() => parseSendReceipt(receipt)),
+      'parseSendReceipt(text)': await per(() => parseSendReceipt(SENT)),
     },
   }),
 );

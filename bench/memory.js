@@ -6,13 +6,14 @@ import { revokeMsg } from 'gewe-revoke';
 import { initSync } from '../pkg/wasm/gewe_revoke.js';
 import { plainRevoke } from './plain.js';
 import { load } from './load.js';
+import { revokeParams } from './fixture.js';
 
 const [variant, baseUrl, token, appId, calls] = process.argv.slice(2);
 const wasm = initSync({ module: readFileSync(new URL('../pkg/wasm/gewe_revoke_bg.wasm', import.meta.url)) }); // the live instance
 // Export names are minified at build time: the linear memory and the externref table are the only ones of their kind.
 const memory = Object.values(wasm).find((e) => e instanceof WebAssembly.Memory);
 const externrefs = Object.values(wasm).find((e) => e instanceof WebAssembly.Table);
-const params = { appId, toWxid: 'wxid_bench', msgId: '0', newMsgId: '3768973957878705021', createTime: '0' };
+const params = revokeParams(appId);
 const options = { token, baseUrl };
 const revoke = variant === 'lib' ? (p) => revokeMsg(p, options) : (p) => plainRevoke(p, options);
 

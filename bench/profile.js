@@ -13,7 +13,8 @@ const [concurrency = '16', calls = '15000'] = process.argv.slice(2).filter((a) =
 if (process.argv.includes('--child')) {
   const [, , variant, baseUrl, token, appId, c, n] = process.argv.filter((a) => a !== '--child');
   const { load } = await import('./load.js');
-  const params = { appId, toWxid: 'wxid_bench', msgId: '0', newMsgId: '3768973957878705021', createTime: '0' };
+  const { revokeParams } = await import('./fixture.js');
+  const params = revokeParams(appId);
   const options = { token, baseUrl };
   // Each child loads only its own variant, so the baseline's profile holds none of the library (not even its start).
   const revoke = variant === 'lib' ? (await import('gewe-revoke')).revokeMsg : (await import('./plain.js')).plainRevoke;

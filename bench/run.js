@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { revokeMsg, buildRevokeRequest, parseSendReceipt, GeweClient } from 'gewe-revoke';
 import { airtightRevoke, buildPlain, parsePlain, plainRevoke } from './plain.js';
+import { inMemory, revokeParams, SENT } from './fixture.js';
 import { load as runLoad } from './load.js';
 import { standinProcess } from './standin-process.js';
 
@@ -31,6 +32,10 @@ const quantile = (xs, q) => {
 const spread = (xs) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
 const fmt = (x, digits = 2) => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(digits));
 const ratio = (a, b) => (a / b).toFixed(3);
+/** A Markdown table row. */
+const row = (...cells) => `| ${cells.join(' | ')} |`;
+/** A table row for per-call timings (µs, one figure per round): label, median, spread, calls × rounds. */
+const timed = (label, xs) => row(label, fmt(median(xs), 3), spread(xs), `${N.buildCalls} × ${N.buildRounds}`);
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 const log = (...a) => console.error('[bench]', ...a);
 
@@ -112,7 +117,6 @@ function variants() {
 function variantsSection(v) {
   const heading = ['## Size of the alternatives (bench/variants.json, `scripts/variants.sh`)', ''];
   if (!v) return [...heading, '`bench/variants.json` is missing: `bash scripts/variants.sh` builds HEAD and each variant in `bench/variants/` (a few minutes) and writes it; the next run of this harness shows it here.', ''];
-  const row = (...cells) => `| ${cells.join(' | ')} |`;
   const signed = (n) => (n > 0 ? `+${n}` : n < 0 ? `−${-n}` : '0');
   const since = v.changed === null
     ? `Whether ${v.paths.join(', ')} changed since then cannot be told: commit ${v.commit.slice(0, 7)} is not in this clone.`
@@ -168,13 +172,12 @@ function requestBuilding(params, options) {
   const lib = [];
   const plain = [];
   const receipt = { lib: [], plain: [] };
-  const sent = '{"ret":200,"msg":"操作成功","data":{"toWxid":"wxid_friend","createTime":1703841160,"msgId":0,"newMsgId":3768973957878705021,"type":1}}';
-  for (let i = 0; i < 2000; i++) parseSendReceipt(sent), parsePlain(sent); // warm-up
+  for (let i = 0; i < 2000; i++) parseSendReceipt(SENT), parsePlain(SENT); // warm-up
   for (let r = 0; r < N.buildRounds; r++) {
     lib.push(time(buildRevokeRequest));
     plain.push(time(buildPlain));
-    receipt.lib.push(time(() => parseSendReceipt(sent)));
-    receipt.plain.push(time(() => parsePlain(sent)));
+    receipt.lib.push(time(() => parseSendReceipt(SENT)));
+    receipt.plain.push(time(() => parsePlain(SENT)));
   }
   return { lib, plain, receipt };
 }
@@ -254,11 +257,7 @@ async function workerd(params, options) {
 /** The library's own cost per call: both variants against the same in-memory `fetch`, so no network or server
  * time hides or blurs it. µs per call, sequential, rounds alternating. */
 async function overhead(params) {
-  // What an answer from the network carries: GeWe's JSON with its Content-Length.
-  const body = '{"ret":200,"msg":"操作成功"}';
-  const headers = { 'content-type': 'application/json;charset=UTF-8', 'content-length': String(Buffer.byteLength(body)) };
-  const answer = () => Promise.resolve(new Response(body, { headers }));
-  const options = { token: 'bench-token-0123456789', baseUrl: 'http://127.0.0.1:9/gewe/v2/api', fetch: answer };
+  const { answer, options } = inMemory();
   const client = new GeweClient(options);
   const variants = {
     lib: () => revokeMsg(params, options),
@@ -328,7 +327,6 @@ function targets({ size, building, cost, e2e, edge, mem }) {
 }
 
 function report({ m, size, cold, building, cost, e2e, edge, mem, alternatives }) {
-  const row = (...cells) => `| ${cells.join(' | ')} |`;
   const e2eRows = (data) =>
     [1, 16].flatMap((c) => {
       const lib = data[c].lib;
@@ -378,27 +376,27 @@ function report({ m, size, cold, building, cost, e2e, edge, mem, alternatives })
     '',
     row('variant', 'µs per call (median)', 'spread', 'calls × rounds'),
     row('---', '---:', '---:', '---:'),
-    row('gewe-revoke', fmt(median(building.lib), 3), spread(building.lib), `${N.buildCalls} × ${N.buildRounds}`),
-    row('hand-written JS', fmt(median(building.plain), 3), spread(building.plain), `${N.buildCalls} × ${N.buildRounds}`),
+    timed('gewe-revoke', building.lib),
+    timed('hand-written JS', building.plain),
     row('ratio (target ≤ 2)', ratio(median(building.lib), median(building.plain)), '', ''),
     '',
     '`parseSendReceipt` vs a hand-written parse that quotes the ids before `JSON.parse`, with the same checks:',
     '',
     row('variant', 'µs per call (median)', 'spread', 'calls × rounds'),
     row('---', '---:', '---:', '---:'),
-    row('gewe-revoke', fmt(median(building.receipt.lib), 3), spread(building.receipt.lib), `${N.buildCalls} × ${N.buildRounds}`),
-    row('hand-written JS', fmt(median(building.receipt.plain), 3), spread(building.receipt.plain), `${N.buildCalls} × ${N.buildRounds}`),
+    timed('gewe-revoke', building.receipt.lib),
+    timed('hand-written JS', building.receipt.plain),
     row('ratio', ratio(median(building.receipt.lib), median(building.receipt.plain)), '', ''),
     '',
     `## 4. Cost per call without the network (\`revokeMsg\` vs the hand-written call, both with the same in-memory \`fetch\`)`,
     '',
     row('variant', 'µs per call (median)', 'spread', 'calls × rounds'),
     row('---', '---:', '---:', '---:'),
-    row('`revokeMsg(params, options)`', fmt(median(cost.lib), 3), spread(cost.lib), `${N.buildCalls} × ${N.buildRounds}`),
-    row('`client.revokeMsg(params)`', fmt(median(cost.client), 3), spread(cost.client), `${N.buildCalls} × ${N.buildRounds}`),
-    row('hand-written JS (same validation, deadline and checks)', fmt(median(cost.plain), 3), spread(cost.plain), `${N.buildCalls} × ${N.buildRounds}`),
+    timed('`revokeMsg(params, options)`', cost.lib),
+    timed('`client.revokeMsg(params)`', cost.client),
+    timed('hand-written JS (same validation, deadline and checks)', cost.plain),
     row('ratio, `revokeMsg` / `client.revokeMsg`', `${ratio(median(cost.lib), median(cost.plain))} / ${ratio(median(cost.client), median(cost.plain))}`, '', ''),
-    row('hand-written JS held to the library\'s own rules (`airtightRevoke`)', fmt(median(cost.airtight), 3), spread(cost.airtight), `${N.buildCalls} × ${N.buildRounds}`),
+    timed('hand-written JS held to the library\'s own rules (`airtightRevoke`)', cost.airtight),
     row('ratio, `airtightRevoke` / hand-written', ratio(median(cost.airtight), median(cost.plain)), '', ''),
     '',
     'What each call crosses between JS and wasm (`bench/crossings.js` counts them; a count, so it does not vary between runs or machines), and what that many bare crossings cost:',
@@ -455,8 +453,7 @@ async function main() {
   const size = sizes();
   const standin = await standinProcess();
   try {
-    // createTime 0: no window check, and the stand-in answers 操作成功 without matching a message (like GeWe).
-    const params = { appId: standin.appId, toWxid: 'wxid_bench', msgId: '0', newMsgId: '3768973957878705021', createTime: '0' };
+    const params = revokeParams(standin.appId);
     const options = { token: standin.token, baseUrl: standin.baseUrl };
     log('cold start');
     const cold = coldStart(size.wasm.raw + size.entries[0].raw);
