@@ -4,12 +4,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+/** Runs `node ...args` in the repository's root, its output as text; `timeout` in ms. */
+const node = (args, timeout) => spawnSync(process.execPath, args, { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', timeout });
+
 test('bench/run.js --smoke measures every section and reports ratios', () => {
-  const run = spawnSync(process.execPath, ['--expose-gc', 'bench/run.js', '--smoke'], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
+  const run = node(['--expose-gc', 'bench/run.js', '--smoke'], 300_000);
   assert.equal(run.status, 0, run.stderr);
   for (const heading of ['## 1. Size', '## 2. Cold start', '## 3. Request building', '## 4. Cost per call without the network', '## 5. End to end in Node', '## 6. End to end inside workerd', '## 7. Memory', '## Targets', '## Size of the alternatives']) {
     assert.ok(run.stdout.includes(heading), `${heading} missing`);
@@ -24,11 +23,7 @@ test('bench/run.js --smoke measures every section and reports ratios', () => {
 });
 
 test('bench/profile.js profiles both variants and prints CPU per call by place', () => {
-  const run = spawnSync(process.execPath, ['bench/profile.js', '4', '300'], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  const run = node(['bench/profile.js', '4', '300'], 120_000);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /CPU per call at concurrency 4, 300 calls: gewe-revoke \d+ µs, hand-written \d+ µs/);
   assert.match(run.stdout, /\| gewe-revoke glue \(JS\) \| \d+\.\d \| 0\.0 \|/);
@@ -36,11 +31,7 @@ test('bench/profile.js profiles both variants and prints CPU per call by place',
 });
 
 test('bench/ab.js times two builds against each other and the hand-written calls', () => {
-  const run = spawnSync(process.execPath, ['bench/ab.js', 'pkg', 'pkg', '1'], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  const run = node(['bench/ab.js', 'pkg', 'pkg', '1'], 120_000);
   assert.equal(run.status, 0, run.stderr);
   for (const name of ['A pkg', 'B pkg', 'hand-written ', 'hand-written, airtight']) {
     assert.match(run.stdout, new RegExp(`^${name}.* \\d+\\.\\d µs  \\d+\\.\\d\\d×`, 'm'), `${name} missing`);
