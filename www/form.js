@@ -2,7 +2,8 @@
 // the result as the stand-in judged it (or, with a real upstream, what cannot be known). The token goes only to the
 // GeWe base, is never rendered, and is stored only if the visitor ticks "remember in this tab" (sessionStorage).
 import { revokeMsg, buildRevokeRequest, parseSendReceipt } from '/pkg/browser.js';
-import { $, value, MASK, config, redact, standinBase, standinMessages, note } from './page.js';
+import { $, value, MASK, config, redact, standinBase, note, ago } from './page.js';
+import { CAUSES, MARK, describe } from './upstream.js';
 
 const FIELDS = ['baseUrl', 'token', 'appId', 'toWxid', 'msgId', 'newMsgId', 'createTime'];
 const WINDOW_SEC = 120; // the library's default revokeWindowSec
@@ -34,26 +35,51 @@ function showFieldError(e) {
   }
 }
 
-/** Stand-ins for fields left empty and untouched, so only what the visitor typed is judged. */
+/** Valid values for the fields not being judged: an untouched empty field, or every field but the one at hand. */
 const quietValues = () => ({ baseUrl: standinBase(), token: 'x', appId: 'x', toWxid: 'x', msgId: '0', newMsgId: '0', createTime: '0' });
 
 /**
+ * Every invalid field at once, as the library judges them: `buildRevokeRequest` stops at the first error, so each
+ * field in `judged` is checked alone (the others given valid values), then all of them together for an error that
+ * names no single field. An empty list when the request can be built.
+ */
+function invalidFields(judged) {
+  const quiet = quietValues();
+  const typed = { ...params(), ...options() };
+  const build = (keep) => {
+    const v = Object.fromEntries(FIELDS.map((id) => [id, keep(id) ? typed[id] : quiet[id]]));
+    buildRevokeRequest({ appId: v.appId, toWxid: v.toWxid, msgId: v.msgId, newMsgId: v.newMsgId, createTime: v.createTime }, { baseUrl: v.baseUrl, token: v.token });
+  };
+  const errors = [];
+  for (const id of judged) {
+    try {
+      build((k) => k === id);
+    } catch (e) {
+      if (!errors.some((seen) => seen.field === e.field && seen.message === e.message)) errors.push(e);
+    }
+  }
+  if (errors.length) return errors;
+  try {
+    build((k) => judged.includes(k));
+  } catch (e) {
+    return [e];
+  }
+  return [];
+}
+
+/**
  * Rebuilds the preview from the form. A field's error shows beside it once the visitor has typed in it (or tried to
- * revoke); a fresh page shows no errors, only what is still missing.
+ * revoke), every invalid field at once; a fresh page shows no errors, only what is still missing.
  */
 async function update() {
   clearErrors();
   updateWindow();
   const run = ++previewRun;
   const waiting = attempted ? [] : FIELDS.filter((id) => !touched.has(id) && !value(id).trim());
-  const quiet = quietValues();
-  const orQuiet = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, waiting.includes(k) ? quiet[k] : v]));
-  let request;
-  try {
-    request = buildRevokeRequest(orQuiet(params()), orQuiet(options()));
-  } catch (e) {
-    showFieldError(e);
-    $('preview').textContent = `Not sendable yet: ${redact(e.message)}`;
+  const errors = invalidFields(FIELDS.filter((id) => !waiting.includes(id)));
+  if (errors.length) {
+    errors.forEach(showFieldError);
+    $('preview').textContent = `Not sendable yet: ${errors.map((e) => redact(e.message)).join(' ')}`;
     $('preview').dataset.curl = '';
     return;
   }
@@ -62,6 +88,7 @@ async function update() {
     $('preview').dataset.curl = '';
     return;
   }
+  const request = buildRevokeRequest(params(), options());
   const body = await request.text();
   if (run !== previewRun) return;
   $('preview').textContent = [`${request.method} ${request.url}`, 'Content-Type: application/json', `X-GEWE-TOKEN: ${MASK}`, '', body].join('\n');
@@ -78,17 +105,19 @@ function updateWindow() {
   if (!/^\d+$/.test(text)) return void (el.textContent = '');
   const sent = Number(text);
   if (sent === 0) return void (el.textContent = 'createTime 0: GeWe gave no send time (images, videos), so no window check applies.');
-  const left = WINDOW_SEC - (Math.floor(Date.now() / 1000) - sent);
-  if (left >= 0) {
+  const age = Math.floor(Date.now() / 1000) - sent;
+  const left = WINDOW_SEC - age;
+  if (age < -60) {
+    el.classList.add('closed');
+    el.textContent = `createTime is ${ago(age)}, later than this computer's clock: check the value (unix seconds, not milliseconds) or the clock.`;
+  } else if (left >= 0) {
     el.classList.add('open');
-    el.textContent = `Revoke window: ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')} left.`;
+    el.textContent = `Revoke window: ${Math.floor(Math.min(left, WINDOW_SEC) / 60)}:${String(Math.min(left, WINDOW_SEC) % 60).padStart(2, '0')} left.`;
   } else {
     el.classList.add('closed');
-    el.textContent = `The ${WINDOW_SEC} s revoke window closed ${ago(-left)} ago: WeChat no longer recalls this message.`;
+    el.textContent = `The ${WINDOW_SEC / 60}-minute revoke window closed ${ago(-left)}: WeChat no longer recalls this message.`;
   }
 }
-
-const ago = (s) => (s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`);
 
 /** Fills the ids from a send response's raw text; parseSendReceipt keeps 64-bit ids exact. */
 export function fill(text) {
@@ -124,43 +153,124 @@ function roundedBy(text) {
 async function revoke(event) {
   event.preventDefault();
   attempted = true;
+  clearErrors();
+  const invalid = invalidFields(FIELDS);
+  const newMsgId = value('newMsgId').trim() || '—';
+  if (invalid.length) {
+    const codes = [...new Set(invalid.map((e) => e.code))].join(', ');
+    invalid.forEach(showFieldError);
+    render({ state: 'fail', headline: codes, lines: invalid.map((e) => e.message), facts: [['sent', 'nothing']] });
+    note(undefined, newMsgId, `${codes}, nothing sent`, 0, 'fail');
+    return;
+  }
   const button = $('revoke');
   button.disabled = true;
   button.textContent = 'Revoking…';
-  clearErrors();
-  const p = params();
+  // The exact newMsgId the request carries (canonical digits), which is what the stand-in judged.
+  const sent = JSON.parse(await buildRevokeRequest(params(), options()).text()).newMsgId;
   const started = performance.now();
-  let outcome;
+  let shown;
   try {
-    const result = await revokeMsg(p, { ...options(), timeoutMs: 15_000 });
-    outcome = { ok: true, result };
+    const result = await revokeMsg(params(), { ...options(), timeoutMs: 15_000 });
+    shown = await verdict(result, sent);
   } catch (error) {
-    outcome = { ok: false, error };
     showFieldError(error);
+    shown = failure(error);
   }
   const ms = Math.round(performance.now() - started);
   button.disabled = false;
   button.textContent = 'Revoke';
-  render(outcome, ms, outcome.ok && config.mode === 'standin' ? await standinSays(p.newMsgId) : undefined);
-  const { ok, result, error } = outcome;
-  note(undefined, String(p.newMsgId).trim() || '—', ok ? `ok (${result.msg})` : error.code ?? 'ERROR', ms, ok ? 'ok' : 'fail');
+  render({ ...shown, facts: [['time', `${ms} ms`], ...(shown.facts ?? [])] });
+  note(undefined, sent, shown.history, ms, shown.state);
 }
 
-/** Stand-in mode: what the stand-in itself knows about that exact newMsgId. */
-async function standinSays(newMsgId) {
-  try {
-    const data = await standinMessages();
-    const m = data.find((x) => x.newMsgId === String(newMsgId).trim().replace(/^0+(?=\d)/, ''));
-    if (m?.revoked) return 'The stand-in confirms: that exact message is revoked.';
-    return 'The stand-in answered 操作成功 but holds no message with this exact newMsgId: nothing was revoked (a rounded id?).';
-  } catch {
-    return undefined;
+/**
+ * What a revoke answered `ret: 200` did. GeWe says 操作成功 whether or not the ids matched a message, so only the
+ * stand-in can tell: it is asked for its verdict on that call; with a real upstream the page says it cannot know.
+ */
+async function verdict(result, newMsgId) {
+  const said = `ret ${result.ret} ${result.msg}`;
+  if (config.mode !== 'standin') {
+    return {
+      state: 'unknown',
+      headline: `GeWe answered ${said}: whether anything was recalled is unknown`,
+      lines: [`GeWe answers ${result.msg} whether or not these ids matched a message (a rounded newMsgId gets it too), so this page cannot know whether the message was recalled. Look at the chat: it shows a recall notice if it was.`],
+      history: `${said}, outcome unknown`,
+    };
   }
+  let judged;
+  try {
+    const res = await fetch(`/demo-standin/revoke?newMsgId=${encodeURIComponent(newMsgId)}`, { signal: AbortSignal.timeout(10_000) });
+    judged = await res.json();
+  } catch {
+    judged = undefined;
+  }
+  const { call, message, roundedFrom } = judged ?? {};
+  if (call?.outcome === 'revoked') {
+    return { state: 'ok', headline: `Revoked: ${said}`, lines: [`The stand-in confirms: it recalled message ${newMsgId}.`], history: `${said}, revoked` };
+  }
+  if (call?.outcome === 'unmatched') {
+    const why = message
+      ? `The stand-in has message ${newMsgId}, but ${mismatches(call.body, message)}, so the revoke matched nothing and the message is still there.`
+      : `The stand-in holds no message with newMsgId ${newMsgId}, so nothing was recalled.` +
+        (roundedFrom ? ` This is message ${roundedFrom} rounded, as JSON.parse reads it: that message is still there.` : ' A rounded id does this: JSON.parse turns a newMsgId above 2^53 into a nearby number.');
+    return { state: 'fail', headline: `Nothing revoked: GeWe answered ${said}`, lines: [why], history: `${said}, nothing revoked` };
+  }
+  return {
+    state: 'unknown',
+    headline: `GeWe answered ${said}: whether anything was recalled is unknown`,
+    lines: ["The stand-in's record of this call could not be read."],
+    history: `${said}, outcome unknown`,
+  };
 }
 
-function render({ ok, result, error }, ms, remark) {
+/** "its toWxid is "a", not "b"": how the call's ids differ from the message's. */
+function mismatches(body, message) {
+  const differ = ['toWxid', 'msgId', 'createTime'].filter((k) => String(message[k]) !== body[k]);
+  return list(differ.map((k) => `its ${k} is ${JSON.stringify(String(message[k]))}, not ${JSON.stringify(body[k])}`)) || 'the call differs';
+}
+
+/** A rejected revoke, as the result shows it. */
+function failure(error) {
+  const upstream = upstreamFailure(error);
+  if (upstream) return upstream;
+  const lines = [error.message];
+  if (error.code === 'NETWORK' && new URL(value('baseUrl'), location.href).origin !== location.origin) {
+    lines.push('Browsers reach GeWe only through this demo server: restart it with --upstream <GeWe base URL> and keep the default base URL.');
+  }
+  const facts = [];
+  for (const key of ['field', 'status', 'ret', 'apiMsg', 'maybeDelivered']) if (error[key] !== undefined) facts.push([key, String(error[key])]);
+  if (error.data !== undefined) facts.push(['data', JSON.stringify(error.data)]);
+  return { state: 'fail', headline: error.code ?? 'ERROR', lines, facts, history: error.code ?? 'ERROR' };
+}
+
+/**
+ * The demo server's own answer when it could not reach its upstream (www/upstream.js): said as what it is, not as
+ * "GeWe answered HTTP 502", with the whole upstream URL.
+ */
+function upstreamFailure(error) {
+  let said;
+  try {
+    said = error.code === 'HTTP_STATUS' && config.mode === 'upstream' ? JSON.parse(error.body) : undefined;
+  } catch {
+    said = undefined;
+  }
+  if (said?.error !== MARK || !Object.hasOwn(CAUSES, said.cause)) return undefined;
+  const { reached } = CAUSES[said.cause];
+  return {
+    state: 'fail',
+    headline: reached ? 'The upstream broke off: the revoke may have reached GeWe' : 'GeWe not reached: nothing was sent to it',
+    lines: [describe(said.cause, config.upstream), 'Check --upstream (the whole GeWe base URL, such as http://api.geweapi.com/gewe/v2/api) and that this computer reaches that host, then restart the demo.'],
+    facts: [['upstream', config.upstream], ['cause', said.cause], ['demo server', `HTTP ${error.status}`], ['maybeDelivered', String(error.maybeDelivered)]],
+    history: `upstream ${said.cause}, ${reached ? 'may have reached GeWe' : 'nothing sent'}`,
+  };
+}
+
+/** The result box: green for revoked, red for nothing revoked or an error, amber for what cannot be known. */
+function render({ state, headline, lines, facts = [] }) {
   const box = $('result');
-  box.className = `result ${ok ? 'ok' : 'fail'}`;
+  box.className = `result ${state}`;
+  box.dataset.state = state;
   box.replaceChildren();
   const line = (text, cls) => {
     const p = document.createElement('p');
@@ -168,20 +278,9 @@ function render({ ok, result, error }, ms, remark) {
     p.textContent = redact(text);
     box.append(p);
   };
-  if (ok) {
-    line(`Revoked: ret ${result.ret} ${result.msg}`, 'code');
-  } else {
-    line(error.code ?? 'ERROR', 'code');
-    line(error.message);
-    if (error.code === 'NETWORK' && new URL(value('baseUrl'), location.href).origin !== location.origin) {
-      line('Browsers reach GeWe only through this demo server: restart it with --upstream <GeWe base URL> and keep the default base URL.');
-    }
-  }
-  if (remark) line(remark);
+  line(headline, 'code');
+  for (const text of lines) line(text);
   const dl = document.createElement('dl');
-  const facts = [['time', `${ms} ms`]];
-  if (!ok) for (const key of ['field', 'status', 'ret', 'apiMsg']) if (error[key] !== undefined) facts.push([key, String(error[key])]);
-  if (!ok && error.data !== undefined) facts.push(['data', JSON.stringify(error.data)]);
   for (const [k, v] of facts) {
     const dt = document.createElement('dt');
     const dd = document.createElement('dd');

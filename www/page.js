@@ -34,20 +34,25 @@ export function note(who, newMsgId, outcome, ms, state) {
   while ($('history').children.length > 10) $('history').lastChild.remove();
 }
 
+/** Each unit, its length in seconds, and how many of it make the next unit. */
 const UNITS = [
-  ['year', 365 * 86400],
-  ['month', 30 * 86400],
-  ['week', 7 * 86400],
-  ['day', 86400],
-  ['hour', 3600],
-  ['minute', 60],
-  ['second', 1],
+  ['second', 1, 60],
+  ['minute', 60, 60],
+  ['hour', 3600, 24],
+  ['day', 86400, 30],
+  ['month', 30 * 86400, 12],
+  ['year', 365 * 86400, Infinity],
 ];
 const relative = new Intl.RelativeTimeFormat('en', { numeric: 'always' });
 
-/** `seconds` ago (or ahead, when negative) the way people say it: "3 days ago", "5 minutes ago", "in 2 hours". */
+/**
+ * `seconds` ago (or ahead, when negative) the way people say it: "3 days ago", "5 minutes ago", "in 2 hours",
+ * rounded to the largest unit that reads as a whole number below the next (90 s: "2 minutes ago").
+ */
 export function ago(seconds) {
   const size = Math.abs(seconds);
-  const [unit, per] = UNITS.find(([, per]) => size >= per) ?? UNITS.at(-1);
-  return relative.format(-Math.trunc(seconds / per), unit);
+  for (const [unit, per, next] of UNITS) {
+    const n = Math.round(size / per);
+    if (n < next) return relative.format(seconds >= 0 ? -n : n, unit);
+  }
 }

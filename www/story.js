@@ -215,11 +215,26 @@ async function revokeBothWays() {
   }
 }
 
+/**
+ * Writes source code into `pre` one line per block, so a line that wraps on a narrow screen continues indented
+ * under itself (style.css) instead of at the left edge; the text stays the source, newline for newline.
+ */
+function showCode(pre, source) {
+  pre.replaceChildren(
+    ...source.split('\n').map((text, i, all) => {
+      const line = document.createElement('span');
+      line.className = 'line';
+      line.textContent = i < all.length - 1 ? `${text}\n` : text;
+      return line;
+    }),
+  );
+}
+
 /** Shows the story (stand-in mode) with the source of the two functions it runs, and wires its two buttons. */
 export function startStory() {
   $('story').hidden = false;
-  $('typical-code').textContent = typicalClient.toString();
-  $('library-code').textContent = LIBRARY_IMPORT + withGeweRevoke.toString();
+  showCode($('typical-code'), typicalClient.toString());
+  showCode($('library-code'), LIBRARY_IMPORT + withGeweRevoke.toString());
   $('send').addEventListener('click', sendTestMessage);
   $('both').addEventListener('click', revokeBothWays);
 }
