@@ -1,6 +1,7 @@
 // The demo server: one local server on 127.0.0.1 that serves the page (www/), the package (pkg/), and GeWe under
 // /gewe/v2/api: the built-in stand-in, or, with --upstream, a forwarding proxy to a real GeWe server so the browser
-// meets no CORS or mixed-content wall. It logs method, path, status and time: never a token, never a body.
+// meets no CORS or mixed-content wall. It logs method, path, status and time, and why when the upstream could not be
+// reached (www/upstream.js): never a token, never a body.
 //
 //   node demo/serve.js [--port 8080] [--host 127.0.0.1] [--upstream http://api.geweapi.com/gewe/v2/api]
 //   (or PORT, HOST, GEWE_UPSTREAM in the environment; demo/cli.js reads them and refuses anything else)
@@ -126,7 +127,7 @@ async function forward(req, res, upstreamBase, target) {
   try {
     if (answer.body) for await (const chunk of answer.body) res.write(chunk);
   } catch (e) {
-    res.demoNote = `the answer from ${upstreamBase} broke off: ${describe(causeOf(e), upstreamBase)}`;
+    res.demoNote = `the answer from ${upstreamBase} broke off (${causeOf(e)}): the revoke may have reached GeWe.`;
     return void res.destroy();
   }
   res.end();

@@ -72,3 +72,16 @@ test('parseCli: flags win over the environment; the defaults; UsageError for the
   assert.deepEqual(parseCli(['--help', '--port', 'x']), { help: true });
   for (const [args, env] of REFUSED) assert.throws(() => parseCli(args, env), UsageError, args.join(' '));
 });
+
+test('demo/serve.js --upstream prints the whole upstream URL it forwards to', { timeout: 20_000 }, async (t) => {
+  const { spawn } = await import('node:child_process');
+  const upstream = 'http://127.0.0.1:9/gewe/v2/api'; // never contacted: nothing is requested here
+  const child = spawn(process.execPath, ['demo/serve.js', '--port', '0', '--upstream', `${upstream}/`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => child.kill('SIGKILL'));
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const deadline = Date.now() + 10_000;
+  while (!/Ctrl-C/.test(out) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.match(out, /gewe-revoke demo: open http:\/\/127\.0\.0\.1:\d+\/\n {2}forwarding \/gewe\/v2\/api\/\* to http:\/\/127\.0\.0\.1:9\/gewe\/v2\/api \(the token passes through, never logged\)/);
+});
