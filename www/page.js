@@ -1,5 +1,5 @@
 // What the story (story.js) and the form (form.js) share: the page's elements, the demo server's configuration, the
-// token mask, the stand-in's record, the tab's history and how a duration is said.
+// token mask, the tab's history and how a duration is said.
 
 export const $ = (id) => document.getElementById(id);
 export const value = (id) => $(id).value;
@@ -13,12 +13,6 @@ export const standinBase = () => location.origin + config.basePath;
 
 /** Text from GeWe shown on the page, with the token masked (GeWe echoes a bad token in its error message). */
 export const redact = (text) => (value('token') ? String(text).replaceAll(value('token'), MASK) : String(text));
-
-/** What the stand-in holds: every message it issued, with `revoked`. */
-export async function standinMessages() {
-  const res = await fetch(`${standinBase()}/__standin/messages`, { signal: AbortSignal.timeout(10_000) });
-  return (await res.json()).data;
-}
 
 /**
  * One line in "This tab's attempts".

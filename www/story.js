@@ -3,7 +3,7 @@
 // revoked), each judged by what the stand-in really did. The two functions below run as written, and their source is
 // what the page shows.
 import { revokeMsg, parseSendReceipt } from '/pkg/browser.js';
-import { $, value, redact, standinBase, standinMessages, note } from './page.js';
+import { $, value, redact, standinBase, note } from './page.js';
 import { fill } from './form.js';
 
 /** The raw text of the last test message's send response, which both story revokes start from. */
@@ -89,6 +89,12 @@ function resetStory() {
   $('library-refuses').textContent = '';
   $('story-summary').textContent = '';
   $('story-summary').className = 'summary';
+}
+
+/** What the stand-in holds: every message it issued, with `revoked`. */
+async function standinMessages() {
+  const res = await fetch(`${standinBase()}/__standin/messages`, { signal: AbortSignal.timeout(10_000) });
+  return (await res.json()).data;
 }
 
 /** Click 1: one postText; its raw text fills the story and the form. */
