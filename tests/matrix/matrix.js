@@ -215,17 +215,17 @@ export function tarball() {
 }
 
 /**
- * A fresh throwaway project test-output/matrix/<name>/ with `files` written and the packed tarball installed by npm
+ * A fresh throwaway project test-output/matrix/<name>/ with `files` written and the packed tarball (or `tarball`) installed by npm
  * (`--prefer-offline`); `links` are symlinks node_modules/<name> -> a pinned tool (with its node_modules/.bin
  * entries), so the project's own `npx <tool>` and config files that import a plugin find it, as after an install.
  * Returns its directory.
  */
-export async function project(name, { type = 'module', files = {}, links = {} } = {}) {
+export async function project(name, { type = 'module', files = {}, links = {}, tarball: tgz = tarball() } = {}) {
   const dir = join(OUT, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: `matrix-${name}`, private: true, type }, null, 2)}\n`);
-  const result = await run('npm', ['install', ...NPM_FLAGS, '--prefer-offline', tarball()], { cwd: dir, timeout: 120_000 });
+  const result = await run('npm', ['install', ...NPM_FLAGS, '--prefer-offline', tgz], { cwd: dir, timeout: 120_000 });
   assertOk(result, `npm install of the tarball in ${dir}`);
   assert.ok(existsSync(join(dir, 'node_modules', 'gewe-revoke', 'package.json')), 'the tarball is installed');
   for (const [rel, content] of Object.entries(files)) {

@@ -90,7 +90,7 @@ test(`node ${BELOW.version}, below the engines minimum`, { timeout: 120_000 }, (
 
 test('node, gewe-revoke/slim', { timeout: 120_000 }, (t) => {
   const node = NODES.find((n) => n.bin === NODE22);
-  return cell(t, { group: 'Node', tool: 'Node, slim entry', version: node.version, config: 'init(bytes)' }, async () => {
+  return cell(t, { group: 'Node', tool: 'Node, slim entry', version: node.version, config: 'initSync(bytes)' }, async () => {
     const dir = await project(`node-${node.version}-slim`, { files: { 'app.js': snippet('slim-node') } });
     const result = await run(node.bin, ['app.js'], { cwd: dir, timeout: 30_000 });
     assertOk(result, 'the slim example');
