@@ -232,6 +232,8 @@ for (const esbuild of ESBUILDS) {
   });
 }
 
-test('docs/runtimes.md shows the exact HTML of the page these cells serve', () => {
+test('docs/runtimes.md shows the exact HTML of the page these cells serve, and the README its import map line', () => {
   assert.ok(readFileSync(join(ROOT, 'docs', 'runtimes.md'), 'utf8').includes(snippet('browser-html')));
+  const importMap = /^<script type="importmap">.*<\/script>$/m.exec(snippet('browser-html'))[0];
+  assert.ok(readFileSync(join(ROOT, 'README.md'), 'utf8').includes(`\`${importMap}\``), `README.md shows ${importMap}`);
 });
