@@ -38,15 +38,26 @@ async function scenario(t, node, dir, file) {
   return { result, standin };
 }
 
+/** The README's short example: that exact message revoked, once. */
+async function assertQuick(t, node, dir) {
+  const { result, standin } = await scenario(t, node, dir, 'quick.js');
+  assertOk(result, "the README's short example");
+  const id = /^revoked (\d{16,20}) 操作成功$/.exec(result.stdout.trim())?.[1];
+  assert.ok(id, result.stdout);
+  assert.equal(standin.message(id)?.revoked, true);
+  assert.equal(standin.revokesOf(id), 1);
+}
+
 for (const node of NODES) {
   test(`node ${node.version}, ESM`, { timeout: 120_000 }, (t) =>
     cell(t, { group: 'Node', tool: 'Node, ESM', version: node.version, config: 'none' }, async () => {
       const version = await run(node.bin, ['--version']);
       assert.equal(version.stdout.trim(), `v${node.version}`);
-      const dir = await project(`node-${node.version}-esm`, { files: { 'app.js': snippet('node-esm') } });
+      const dir = await project(`node-${node.version}-esm`, { files: { 'app.js': snippet('node-esm'), 'quick.js': snippet('quick') } });
       const { result, standin } = await scenario(t, node, dir, 'app.js');
-      assertOk(result, 'the README example');
+      assertOk(result, 'the example');
       assertScenario(standin, result.stdout);
+      await assertQuick(t, node, dir);
     }),
   );
 

@@ -10,6 +10,7 @@ import { ROOT, docPages, readmeSnippets, versionOf } from './matrix.js';
 
 /** Every marked snippet and the cell that runs it. */
 const RUN_BY = {
+  quick: 'node.test.js (Node ESM); runtimes.test.js (Deno, Bun)',
   'node-esm': 'node.test.js (Node ESM); runtimes.test.js (Deno, Bun)',
   'node-cjs': 'node.test.js (Node CommonJS)',
   'deno-run': 'runtimes.test.js (Deno, current and 2.0)',

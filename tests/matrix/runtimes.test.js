@@ -3,7 +3,7 @@
 // no file permission for the package (its entry carries the .wasm inlined): only what the example itself does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStandin } from '../../standin/standin.js';
 import { assertOk, assertScenario, cell, project, run, snippet, tools } from './matrix.js';
@@ -36,6 +36,20 @@ for (const rt of RUNTIMES) {
       });
       assertOk(result, `${command.trim()} (README)`);
       assertScenario(standin, result.stdout);
+
+      // The README's short example, with the same command line.
+      writeFileSync(join(dir, 'app.js'), snippet('quick'));
+      const s2 = await startStandin();
+      t.after(() => s2.close());
+      const quick = await run('bash', ['-euo', 'pipefail', '-c', command], {
+        cwd: dir,
+        env: { ...env, GEWE_BASE_URL: s2.baseUrl, GEWE_TOKEN: s2.token, GEWE_APP_ID: s2.appId },
+        timeout: 60_000,
+      });
+      assertOk(quick, `${command.trim()} with the README's short example`);
+      const id = /^revoked (\d{16,20}) 操作成功$/.exec(quick.stdout.trim())?.[1];
+      assert.ok(id, quick.stdout);
+      assert.equal(s2.message(id)?.revoked, true);
 
       if (rt.name === 'deno') {
         // The example's own permissions only: no --allow-read for the package, on 2.0 as on the current Deno.
