@@ -5,8 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { startStandin } from '../../standin/standin.js';
-import { ROOT, docPages, readmeSnippets, versionOf } from './matrix.js';
+import { ROOT, docPages, freePort, readmeSnippets, startChild, versionOf } from './matrix.js';
 
 /** Every marked snippet and the cell that runs it. */
 const RUN_BY = {
@@ -79,15 +78,18 @@ test("the README's first screen: what it is, the two commands, one example, wher
   }
 });
 
-test("the README's stand-in instructions are the stand-in's own token, appId and base path", async () => {
+test("the README's stand-in instructions are what the stand-in prints: its base URL, token and appId", async () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const s = await startStandin({ port: 0 });
+  assert.ok(readme.includes('node standin/standin.js --port 8787\n'));
+  // The command as the README gives it, on a free port (8787 may be taken here): its first line, port aside.
+  const port = await freePort();
+  const standin = startChild(process.execPath, ['standin/standin.js', '--port', String(port)], { cwd: ROOT, ready: /^GeWe stand-in at .*\n/m, timeout: 30_000 });
   try {
-    const path = new URL(s.baseUrl).pathname;
-    assert.ok(readme.includes(`GEWE_BASE_URL=http://127.0.0.1:8787${path} GEWE_TOKEN=${s.token} GEWE_APP_ID=${s.appId} node app.js`));
-    assert.ok(readme.includes(`# GeWe stand-in at http://127.0.0.1:8787${path}  (token ${s.token}, appId ${s.appId})`));
-    assert.ok(readme.includes('node standin/standin.js --port 8787\n'));
+    const printed = (await standin.started)[0].trim().replace(`:${port}/`, ':8787/');
+    assert.ok(readme.includes(`# ${printed}\n`), `README.md shows what the stand-in prints: ${printed}`);
+    const [, baseUrl, token, appId] = /^GeWe stand-in at (\S+)  \(token (\S+), appId (\S+)\)$/.exec(printed);
+    assert.ok(readme.includes(`GEWE_BASE_URL=${baseUrl} GEWE_TOKEN=${token} GEWE_APP_ID=${appId} node app.js`));
   } finally {
-    await s.close();
+    await standin.stop();
   }
 });
