@@ -1,19 +1,13 @@
-// Browsers, Web Workers and bundlers: fetch the .wasm that sits beside this file and instantiate it (streaming), with
-// top-level await, so every export is ready once the import resolves. Vite, webpack and Rollup (with an assets plugin)
-// follow `new URL(..., import.meta.url)` and emit the file; with esbuild, copy wasm/gewe_revoke_bg.wasm into a wasm/
-// folder beside the bundle. A server that answers with anything but the file fails here, with what to do.
-import init from './wasm/gewe_revoke.js';
+// The default entry (browsers, Web Workers, bundlers, Deno): the .wasm travels inlined as base64 and is compiled
+// synchronously at import, so there is no file to emit, copy or serve, no top-level await, no init(), and every
+// export works as soon as the import resolves. Workers forbid compiling from bytes and take workerd.js instead;
+// gewe-revoke/slim is the entry for those who serve the .wasm themselves.
+import { initSync } from './wasm/gewe_revoke.js';
+import base64 from './wasm/gewe_revoke_base64.js';
 
-const url = new URL('./wasm/gewe_revoke_bg.wasm', import.meta.url);
-const response = await fetch(url);
-const type = response.headers.get('Content-Type') ?? '';
-if (!response.ok || /^text\/html\b/i.test(type)) {
-  throw new Error(
-    `gewe-revoke could not load its WebAssembly: ${url.href} answered ${response.status}${type ? ` (${type})` : ''}, ` +
-      "not the .wasm. Serve the package's wasm/gewe_revoke_bg.wasm at that URL: with esbuild, copy it into a wasm/ " +
-      "folder beside the bundle; with Vite before 8, add optimizeDeps: { exclude: ['gewe-revoke'] } for the dev server.",
-  );
-}
-await init({ module_or_path: response });
+const text = atob(base64);
+const bytes = new Uint8Array(text.length);
+for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+initSync({ module: bytes });
 
 export * from './api.js';

@@ -1,10 +1,11 @@
-// Matrix: the README's browser example in Chromium (one instance for every cell), served as a plain page with an
-// import map and as built by each bundler with the README's setup for it (Vite 8 and 7, build and dev server,
-// webpack 5, Rollup, esbuild), each from a fresh project that installed the packed tarball, against the stand-in
-// behind a same-origin /gewe/v2/api.
+// Matrix: the browser example of docs/runtimes.md in Chromium (one instance for every cell), served as a plain page
+// with an import map and as built by each bundler with no setting at all (Vite 8, 7 and 6, build and dev server,
+// webpack 5, Rollup with only its resolver, esbuild in its default format and as ES modules), and the slim entry
+// (import map, Vite 8), each from a fresh project that installed the packed tarball, against the stand-in behind a
+// same-origin /gewe/v2/api.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startDemoServer } from '../../demo/serve.js';
 import { launch } from '../browser/chromium.js';
@@ -15,7 +16,7 @@ let browser;
 before(async () => (browser = await launch()));
 after(() => browser?.close());
 
-/** The README's page, for a bundler's output: no import map, `script` in place of the module script. */
+/** The page of docs/runtimes.md, for a bundler's output: no import map, `script` in place of the module script. */
 function pageFor(script) {
   const html = snippet('browser-html');
   const importMap = /^<script type="importmap">.*<\/script>\n/m;
@@ -31,10 +32,23 @@ function sh(dir, command, timeout = 120_000) {
   return run('bash', ['-euo', 'pipefail', '-c', command], { cwd: dir, env: toolEnv, timeout });
 }
 
-/** The README's inline commands the cells run must be the README's. */
+/** The inline commands the cells run must be the ones the README or docs/ show. */
 function inReadme(command) {
-  assert.ok(readmeSnippets().text.includes(`\`${command}\``), `README.md shows \`${command}\``);
+  assert.ok(readmeSnippets().text.includes(`\`${command}\``), `README.md or docs/*.md shows \`${command}\``);
   return command;
+}
+
+/** No .wasm among a build's files: the default entry carries it inlined, so there is nothing to serve. */
+function assertNoWasm(dir) {
+  const wasm = readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.wasm'));
+  assert.deepEqual(wasm, [], `no .wasm emitted in ${dir}`);
+}
+
+/** The slim example for the browser: the slim header `id`, then the browser example after its import line. */
+function slimApp(id) {
+  const [first, ...rest] = snippet('browser-app').split('\n');
+  assert.match(first, /^import .* from 'gewe-revoke';$/);
+  return `${snippet(id)}${rest.join('\n')}`;
 }
 
 /**
@@ -92,20 +106,22 @@ async function viteDev(t, dir, demo) {
 }
 
 test('chromium, no bundler (import map)', { timeout: 120_000 }, (t) =>
-  cell(t, { group: 'Browser', tool: 'Chromium, no bundler', version: `Debian chromium ${browser.version()}`, config: 'import map' }, async () => {
-    const dir = await project('browser-importmap', { files: { 'index.html': snippet('browser-html'), 'app.js': snippet('browser-app') } });
+  cell(t, { group: 'Browser', tool: 'Chromium, no bundler', version: `Debian chromium ${browser.version()}`, config: 'an import map (a bare name needs one)' }, async () => {
+    const dir = await project('browser-importmap', { files: { 'index.html': snippet('browser-html'), 'app.js': snippet('browser-app'), 'bare.html': pageFor('<script type="module" src="./app.js"></script>') } });
+    const demo = await serve(t, dir);
+    await play(demo.url, demo.standin);
+    // The one line it needs: without the import map the browser cannot resolve the bare name, and says so.
+    assert.match(await pageErrors(`${demo.url}bare.html`), /Failed to resolve module specifier "gewe-revoke"/);
+  }),
+);
+
+test('chromium, no bundler, gewe-revoke/slim', { timeout: 120_000 }, (t) =>
+  cell(t, { group: 'Browser', tool: 'Chromium, no bundler, slim entry', version: `Debian chromium ${browser.version()}`, config: 'an import map; init(url)' }, async () => {
+    const dir = await project('browser-slim', { files: { 'index.html': snippet('slim-html'), 'app.js': slimApp('slim-app') } });
     const demo = await serve(t, dir);
     await play(demo.url, demo.standin);
   }),
 );
-
-/** Each Vite's README setup: `build` and `dev` name the README snippet for vite.config.js, or null for none. */
-const VITES = [
-  { alias: 'vite-8', build: null, dev: null },
-  { alias: 'vite-7', build: null, dev: 'vite7-config' },
-  { alias: 'vite-6', build: 'vite6-config', dev: 'vite6-config' },
-];
-const configName = (id) => (id ? /build:|optimizeDeps/.test(snippet(id)) && [/build:/.test(snippet(id)) && "build.target: 'es2022'", /optimizeDeps/.test(snippet(id)) && 'optimizeDeps.exclude'].filter(Boolean).join(', ') : 'none');
 
 /** Opens `url` and returns the page errors it raised within 20 s (at least one expected). */
 async function pageErrors(url) {
@@ -120,58 +136,46 @@ async function pageErrors(url) {
   return errors.join('\n');
 }
 
-for (const vite of VITES) {
-  const version = t0.version(vite.alias);
+for (const alias of ['vite', 'vite-7', 'vite-6']) {
+  const version = t0.version(alias);
   const page = pageFor('<script type="module" src="/src/app.js"></script>');
+  const files = { 'index.html': page, 'src/app.js': snippet('browser-app') };
 
   test(`vite ${version}, build`, { timeout: 120_000 }, (t) =>
-    cell(t, { group: 'Browser', tool: 'Vite, build', version, config: configName(vite.build) }, async () => {
-      const files = { 'index.html': page, 'src/app.js': snippet('browser-app') };
-      if (vite.build) {
-        // Without the README's line the build stops: Vite 6's default targets have no top-level await.
-        const bare = await project(`${vite.alias}-build-bare`, { files, links: { vite: t0.pkg(vite.alias) } });
-        const refused = await sh(bare, 'npx vite build');
-        assert.notEqual(refused.code, 0);
-        assert.match(refused.stdout + refused.stderr, /Top-level await is not available in the configured target environment/);
-        files['vite.config.js'] = snippet(vite.build);
-      }
-      const dir = await project(`${vite.alias}-build`, { files, links: { vite: t0.pkg(vite.alias) } });
+    cell(t, { group: 'Browser', tool: 'Vite, build', version, config: 'none' }, async () => {
+      const dir = await project(`${alias}-build`, { files, links: { vite: t0.pkg(alias) } });
       const built = await sh(dir, inReadme('npx vite build'));
       assertOk(built, 'vite build');
       assert.match(built.stdout, new RegExp(`vite v${version}`));
-      assert.match(built.stdout, /dist\/assets\/gewe_revoke_bg-[\w-]+\.wasm/);
+      assertNoWasm(join(dir, 'dist'));
       const demo = await serve(t, join(dir, 'dist'));
       await play(demo.url, demo.standin);
     }),
   );
 
   test(`vite ${version}, dev server`, { timeout: 120_000 }, (t) =>
-    cell(t, { group: 'Browser', tool: 'Vite, dev server', version, config: configName(vite.dev) }, async () => {
-      const files = { 'index.html': page, 'src/app.js': snippet('browser-app') };
+    cell(t, { group: 'Browser', tool: 'Vite, dev server', version, config: 'none' }, async () => {
       inReadme('npx vite');
-      if (vite.dev) {
-        // Without the README's line the dev server's pre-bundle loses the .wasm and answers with its HTML page: the
-        // import fails, saying so (Vite 6 fails earlier, pre-bundling top-level await for its old targets).
-        const bare = await project(`${vite.alias}-dev-bare`, { files, links: { vite: t0.pkg(vite.alias) } });
-        const demo = await serve(t, bare);
-        const { url, dev } = await viteDev(t, bare, demo);
-        if (vite.build) {
-          // Vite 6's dev server dies pre-bundling the package for its default targets.
-          const deadline = Date.now() + 20_000;
-          while (!/Top-level await is not available/.test(dev.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-          assert.match(dev.output(), /Top-level await is not available in the configured target environment/);
-        } else {
-          assert.match(await pageErrors(url), /gewe-revoke could not load its WebAssembly: \S+\.wasm answered 200 \(text\/html\)/);
-        }
-        await dev.stop();
-        files['vite.config.js'] = snippet(vite.dev);
-      }
-      const dir = await project(`${vite.alias}-dev`, { files, links: { vite: t0.pkg(vite.alias) } });
+      const dir = await project(`${alias}-dev`, { files, links: { vite: t0.pkg(alias) } });
       const demo = await serve(t, dir);
       await play((await viteDev(t, dir, demo)).url, demo.standin);
     }),
   );
 }
+
+test(`vite ${t0.version('vite')}, build, gewe-revoke/slim`, { timeout: 120_000 }, (t) =>
+  cell(t, { group: 'Browser', tool: 'Vite, build, slim entry', version: t0.version('vite'), config: "init(url) from 'gewe-revoke/wasm?url'" }, async () => {
+    const dir = await project('vite-slim-build', { files: { 'index.html': pageFor('<script type="module" src="/src/app.js"></script>'), 'src/app.js': slimApp('slim-vite') }, links: { vite: t0.pkg('vite') } });
+    const built = await sh(dir, 'npx vite build');
+    assertOk(built, 'vite build');
+    // The .wasm is a file of its own here, and the bundle carries no copy of it.
+    assert.match(built.stdout, /dist\/assets\/gewe_revoke_bg-[\w-]+\.wasm/);
+    const js = readdirSync(join(dir, 'dist', 'assets')).filter((f) => f.endsWith('.js'));
+    for (const f of js) assert.doesNotMatch(readFileSync(join(dir, 'dist', 'assets', f), 'utf8'), /AGFzbQ/, `${f} holds no inlined .wasm`);
+    const demo = await serve(t, join(dir, 'dist'));
+    await play(demo.url, demo.standin);
+  }),
+);
 
 test('webpack', { timeout: 120_000 }, (t) => {
   const version = t0.version('webpack');
@@ -180,7 +184,7 @@ test('webpack', { timeout: 120_000 }, (t) => {
     const built = await sh(dir, inReadme('npx webpack --mode production'));
     assertOk(built, 'webpack');
     assert.match(built.stdout, new RegExp(`webpack ${version} compiled successfully`));
-    assert.match(built.stdout, /asset \w+\.wasm/);
+    assertNoWasm(join(dir, 'dist'));
     writeFileSync(join(dir, 'dist', 'index.html'), pageFor(`${inReadme('<script defer src="main.js">')}</script>`));
     const demo = await serve(t, join(dir, 'dist'));
     await play(demo.url, demo.standin);
@@ -189,43 +193,47 @@ test('webpack', { timeout: 120_000 }, (t) => {
 
 test('rollup', { timeout: 120_000 }, (t) => {
   const version = t0.version('rollup');
-  const plugin = `@web/rollup-plugin-import-meta-assets ${t0.version('@web/rollup-plugin-import-meta-assets')}`;
-  return cell(t, { group: 'Browser', tool: 'Rollup', version: `${version} (@rollup/plugin-node-resolve ${t0.version('@rollup/plugin-node-resolve')})`, config: plugin }, async () => {
+  return cell(t, { group: 'Browser', tool: 'Rollup', version: `${version} (@rollup/plugin-node-resolve ${t0.version('@rollup/plugin-node-resolve')})`, config: 'none (only its resolver)' }, async () => {
+    const config = snippet('rollup-config');
+    assert.deepEqual([...config.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]), ['@rollup/plugin-node-resolve']);
     const dir = await project('rollup', {
-      files: { 'src/app.js': snippet('browser-app'), 'rollup.config.js': snippet('rollup-config') },
-      links: {
-        rollup: t0.pkg('rollup'),
-        '@rollup/plugin-node-resolve': t0.pkg('@rollup/plugin-node-resolve'),
-        '@web/rollup-plugin-import-meta-assets': t0.pkg('@web/rollup-plugin-import-meta-assets'),
-      },
+      files: { 'src/app.js': snippet('browser-app'), 'rollup.config.js': config },
+      links: { rollup: t0.pkg('rollup'), '@rollup/plugin-node-resolve': t0.pkg('@rollup/plugin-node-resolve') },
     });
     const built = await sh(dir, inReadme('npx rollup -c'));
     assertOk(built, 'rollup');
     assert.match(built.stderr, /created dist/);
+    assertNoWasm(join(dir, 'dist'));
     writeFileSync(join(dir, 'dist', 'index.html'), pageFor('<script type="module" src="./app.js"></script>'));
     const demo = await serve(t, join(dir, 'dist'));
     await play(demo.url, demo.standin);
   });
 });
 
-test('esbuild', { timeout: 120_000 }, (t) => {
-  const version = versionOf(join(ROOT, 'node_modules', 'esbuild'));
-  return cell(t, { group: 'Browser', tool: 'esbuild', version, config: '--format=esm, copy the .wasm' }, async () => {
-    const dir = await project('esbuild', { files: { 'src/app.js': snippet('browser-app') }, links: { esbuild: join(ROOT, 'node_modules', 'esbuild') } });
-    const command = snippet('esbuild-build');
-    const built = await sh(dir, command);
-    assertOk(built, command);
-    assert.equal((await sh(dir, 'npx esbuild --version')).stdout.trim(), version);
-    writeFileSync(join(dir, 'dist', 'index.html'), pageFor('<script type="module" src="./app.js"></script>'));
-    const demo = await serve(t, join(dir, 'dist'));
-    await play(demo.url, demo.standin);
-    // And why the README says --format=esm: esbuild's default for the browser cannot hold top-level await.
-    const iife = await sh(dir, 'npx esbuild src/app.js --bundle --outdir=iife');
-    assert.notEqual(iife.code, 0);
-    assert.match(iife.stderr, /Top-level await is currently not supported with the "iife" output format/);
+const ESBUILDS = [
+  { format: 'iife (the default)', command: () => snippet('esbuild-build'), script: '<script defer src="./app.js"></script>' },
+  { format: 'esm', command: () => inReadme('npx esbuild src/app.js --bundle --format=esm --outdir=dist'), script: '<script type="module" src="./app.js"></script>' },
+];
+for (const esbuild of ESBUILDS) {
+  test(`esbuild, ${esbuild.format}`, { timeout: 120_000 }, (t) => {
+    const version = versionOf(join(ROOT, 'node_modules', 'esbuild'));
+    return cell(t, { group: 'Browser', tool: `esbuild, format ${esbuild.format}`, version, config: 'none' }, async () => {
+      const dir = await project(`esbuild-${esbuild.format.split(' ')[0]}`, { files: { 'src/app.js': snippet('browser-app') }, links: { esbuild: join(ROOT, 'node_modules', 'esbuild') } });
+      const command = esbuild.command();
+      assert.doesNotMatch(command, /--loader|cp |--external/);
+      const built = await sh(dir, command);
+      assertOk(built, command);
+      assert.equal((await sh(dir, 'npx esbuild --version')).stdout.trim(), version);
+      assertNoWasm(join(dir, 'dist'));
+      writeFileSync(join(dir, 'dist', 'index.html'), pageFor(esbuild.script));
+      const demo = await serve(t, join(dir, 'dist'));
+      await play(demo.url, demo.standin);
+    });
   });
-});
+}
 
-test('the README shows the exact HTML of the page these cells serve', () => {
-  assert.ok(readFileSync(join(ROOT, 'README.md'), 'utf8').includes(snippet('browser-html')));
+test('docs/runtimes.md shows the exact HTML of the page these cells serve, and the README its import map line', () => {
+  assert.ok(readFileSync(join(ROOT, 'docs', 'runtimes.md'), 'utf8').includes(snippet('browser-html')));
+  const importMap = /^<script type="importmap">.*<\/script>$/m.exec(snippet('browser-html'))[0];
+  assert.ok(readFileSync(join(ROOT, 'README.md'), 'utf8').includes(`\`${importMap}\``), `README.md shows ${importMap}`);
 });

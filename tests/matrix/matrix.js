@@ -19,28 +19,41 @@ const NPM_FLAGS = ['--no-audit', '--no-fund', '--loglevel=error'];
 /** Reads a package.json's version. */
 export const versionOf = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
 
-/**
- * The README, and the snippet after each `<!-- matrix: id -->` marker: the fenced block right after it, verbatim
- * (inside a list item, less the item's indentation).
- */
-export function readmeSnippets() {
-  const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const snippets = new Map();
-  const markers = [...text.matchAll(/<!-- matrix: ([^ ]+) -->/g)].map((m) => m[1]);
-  const marker = /^([ \t]*)<!-- matrix: ([a-z0-9.-]+) -->\n\1```[a-z]*\n([\s\S]*?)\n\1```$/gm;
-  for (const [, indent, id, body] of text.matchAll(marker)) {
-    assert.ok(!snippets.has(id), `README: the matrix marker ${id} appears twice`);
-    const lines = body.split('\n').map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line.trim() === '' ? '' : assert.fail(`README: ${id} is not indented like its marker: ${line}`)));
-    snippets.set(id, `${lines.join('\n')}\n`);
-  }
-  for (const id of markers) assert.ok(snippets.has(id), `README: the marker <!-- matrix: ${id} --> is not directly followed by a fenced code block`);
-  return { text, snippets };
+/** The pages whose marked snippets the matrix runs: the README and every page under docs/. */
+export function docPages() {
+  const docs = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`);
+  return ['README.md', ...docs];
 }
 
-/** The README snippet marked `id`; fails when the marker or its fenced block is missing. */
+/**
+ * The README and docs/ pages (`text`: all of them, one after the other), and the snippet after each
+ * `<!-- matrix: id -->` marker: the fenced block right after it, verbatim (inside a list item, less the item's
+ * indentation), with the page it is on (`pages`). An id is marked once across all pages.
+ */
+export function readmeSnippets() {
+  const snippets = new Map();
+  const pages = new Map();
+  let all = '';
+  for (const page of docPages()) {
+    const text = readFileSync(join(ROOT, page), 'utf8');
+    all += `${text}\n`;
+    const markers = [...text.matchAll(/<!-- matrix: ([^ ]+) -->/g)].map((m) => m[1]);
+    const marker = /^([ \t]*)<!-- matrix: ([a-z0-9.-]+) -->\n\1```[a-z]*\n([\s\S]*?)\n\1```$/gm;
+    for (const [, indent, id, body] of text.matchAll(marker)) {
+      assert.ok(!snippets.has(id), `${page}: the matrix marker ${id} appears twice (also in ${pages.get(id)})`);
+      const lines = body.split('\n').map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line.trim() === '' ? '' : assert.fail(`${page}: ${id} is not indented like its marker: ${line}`)));
+      snippets.set(id, `${lines.join('\n')}\n`);
+      pages.set(id, page);
+    }
+    for (const id of markers) assert.ok(snippets.has(id), `${page}: the marker <!-- matrix: ${id} --> is not directly followed by a fenced code block`);
+  }
+  return { text: all, snippets, pages };
+}
+
+/** The snippet marked `id` in the README or docs/; fails when the marker or its fenced block is missing. */
 export function snippet(id) {
   const found = readmeSnippets().snippets.get(id);
-  assert.ok(found, `README.md has no \`<!-- matrix: ${id} -->\` marker followed by a fenced code block`);
+  assert.ok(found, `neither README.md nor docs/*.md has a \`<!-- matrix: ${id} -->\` marker followed by a fenced code block`);
   return found;
 }
 
@@ -202,17 +215,17 @@ export function tarball() {
 }
 
 /**
- * A fresh throwaway project test-output/matrix/<name>/ with `files` written and the packed tarball installed by npm
+ * A fresh throwaway project test-output/matrix/<name>/ with `files` written and the packed tarball (or `tarball`) installed by npm
  * (`--prefer-offline`); `links` are symlinks node_modules/<name> -> a pinned tool (with its node_modules/.bin
  * entries), so the project's own `npx <tool>` and config files that import a plugin find it, as after an install.
  * Returns its directory.
  */
-export async function project(name, { type = 'module', files = {}, links = {} } = {}) {
+export async function project(name, { type = 'module', files = {}, links = {}, tarball: tgz = tarball() } = {}) {
   const dir = join(OUT, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: `matrix-${name}`, private: true, type }, null, 2)}\n`);
-  const result = await run('npm', ['install', ...NPM_FLAGS, '--prefer-offline', tarball()], { cwd: dir, timeout: 120_000 });
+  const result = await run('npm', ['install', ...NPM_FLAGS, '--prefer-offline', tgz], { cwd: dir, timeout: 120_000 });
   assertOk(result, `npm install of the tarball in ${dir}`);
   assert.ok(existsSync(join(dir, 'node_modules', 'gewe-revoke', 'package.json')), 'the tarball is installed');
   for (const [rel, content] of Object.entries(files)) {

@@ -1,8 +1,9 @@
 // Matrix: Deno (current, and 2.0.0, the oldest Deno 2) and Bun, from the npm registry, each running the README's
-// Node example with the README's own command line, in a fresh project that installed the packed tarball.
+// Node example with the README's own command line, in a fresh project that installed the packed tarball. Deno needs
+// no file permission for the package (its entry carries the .wasm inlined): only what the example itself does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStandin } from '../../standin/standin.js';
 import { assertOk, assertScenario, cell, project, run, snippet, tools } from './matrix.js';
@@ -10,7 +11,7 @@ import { assertOk, assertScenario, cell, project, run, snippet, tools } from './
 const t0 = await tools();
 const RUNTIMES = [
   { name: 'deno', label: 'Deno', version: t0.version('deno'), binary: join(t0.pkg('deno'), 'deno'), command: 'deno-run', config: '--allow-net --allow-env' },
-  { name: 'deno', label: 'Deno', version: t0.version('deno-2.0'), binary: join(t0.pkg('deno-2.0'), 'deno'), command: 'deno-run-2.0', config: '--allow-read --allow-net --allow-env' },
+  { name: 'deno', label: 'Deno', version: t0.version('deno-2.0'), binary: join(t0.pkg('deno-2.0'), 'deno'), command: 'deno-run', config: '--allow-net --allow-env' },
   { name: 'bun', label: 'Bun', version: t0.version('bun'), binary: join(t0.pkg('bun'), 'bin', 'bun.exe'), command: 'bun-run', config: 'none' },
 ];
 
@@ -36,14 +37,27 @@ for (const rt of RUNTIMES) {
       assertOk(result, `${command.trim()} (README)`);
       assertScenario(standin, result.stdout);
 
-      if (rt.command === 'deno-run') {
-        // What the README says: Deno 2.6+ needs no file permission (the .wasm is a module), ...
-        assert.doesNotMatch(command, /--allow-read/);
-      } else if (rt.command === 'deno-run-2.0') {
-        // ... and older Deno 2 does: without --allow-read it stops at the .wasm, saying so.
-        const denied = await run('deno', ['run', '--allow-net', '--allow-env', 'app.js'], { cwd: dir, env: { ...env, GEWE_BASE_URL: standin.baseUrl }, timeout: 60_000 });
+      // The README's short example, with the same command line.
+      writeFileSync(join(dir, 'app.js'), snippet('quick'));
+      const s2 = await startStandin();
+      t.after(() => s2.close());
+      const quick = await run('bash', ['-euo', 'pipefail', '-c', command], {
+        cwd: dir,
+        env: { ...env, GEWE_BASE_URL: s2.baseUrl, GEWE_TOKEN: s2.token, GEWE_APP_ID: s2.appId },
+        timeout: 60_000,
+      });
+      assertOk(quick, `${command.trim()} with the README's short example`);
+      const id = /^revoked (\d{16,20}) 操作成功$/.exec(quick.stdout.trim())?.[1];
+      assert.ok(id, quick.stdout);
+      assert.equal(s2.message(id)?.revoked, true);
+
+      if (rt.name === 'deno') {
+        // The example's own permissions only: no --allow-read for the package, on 2.0 as on the current Deno.
+        assert.doesNotMatch(command, /--allow-read|--allow-all|-A\b/);
+        // And they are needed: without --allow-net the example stops at its first fetch, saying so.
+        const denied = await run('deno', ['run', '--allow-env', 'app.js'], { cwd: dir, env: { ...env, GEWE_BASE_URL: standin.baseUrl }, timeout: 60_000 });
         assert.notEqual(denied.code, 0);
-        assert.match(denied.stderr, /Requires read access to .*gewe_revoke_bg\.wasm.*--allow-read/);
+        assert.match(denied.stderr, /Requires net access to "127\.0\.0\.1:\d+"/);
       }
     }),
   );

@@ -1,6 +1,7 @@
 // Matrix: the README's TypeScript example compiled by TypeScript 5.9 and 7 under moduleResolution bundler (with the
 // DOM library), node16 and nodenext (with @types/node instead), in fresh projects that installed the packed tarball:
-// it compiles, `gewe-revoke/wasm` has types, and the mistake it marks is an error once unmarked.
+// it compiles, `gewe-revoke/wasm` has types, the slim entry's init is typed, and the mistake it marks is an error once
+// unmarked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -33,9 +34,16 @@ for (const ts of COMPILERS) {
           files: {
             'usage.ts': usage,
             'wasm-path.ts': "import wasm from 'gewe-revoke/wasm';\n\nexport const file: unknown = wasm;\n",
+            'slim.ts': snippet('ts-slim'),
+            // init without the .wasm: an error everywhere. (A number is one only without the DOM library, whose empty
+            // WebAssembly.Module interface takes any value but null and undefined.)
+            'slim-wrong.ts': "import { init } from 'gewe-revoke/slim';\n\nexport const loaded: Promise<void> = init();\n",
             'wrong.ts': usage.replace(MARK, ''),
-            'tsconfig.json': tsconfig(mode, ['usage.ts', 'wasm-path.ts']),
+            // With the DOM library's WebAssembly types, a compiled Module is accepted too.
+            'slim-module.ts': "import { init, initSync } from 'gewe-revoke/slim';\n\nexport const loaded: Promise<void> = init(new WebAssembly.Module(new Uint8Array(8)));\ninitSync(new WebAssembly.Module(new Uint8Array(8)));\n",
+            'tsconfig.json': tsconfig(mode, ['usage.ts', 'wasm-path.ts', 'slim.ts', ...(mode === 'bundler' ? ['slim-module.ts'] : [])]),
             'tsconfig.wrong.json': tsconfig(mode, ['wrong.ts']),
+            'tsconfig.slim-wrong.json': tsconfig(mode, ['slim-wrong.ts']),
           },
           links: mode === 'bundler' ? {} : { '@types/node': t0.pkg('@types/node') },
         });
@@ -46,6 +54,8 @@ for (const ts of COMPILERS) {
         assert.ok(wrong.code === 1 || wrong.code === 2, `the unmarked mistake fails to compile (5.9 exits 2, 7 exits 1):\n${wrong.stdout}${wrong.stderr}`);
         assert.match(wrong.stdout, /wrong\.ts\(\d+,\d+\): error TS2322: Type 'number' is not assignable to type 'string'/);
         assert.equal(wrong.stdout.match(/error TS/g).length, 1, wrong.stdout);
+        const slimWrong = await run(NODE22, [ts.tsc, '-p', 'tsconfig.slim-wrong.json'], { cwd: dir, timeout: 90_000 });
+        assert.match(slimWrong.stdout, /slim-wrong\.ts\(3,\d+\): error TS2554: Expected 1 arguments, but got 0/);
       }),
     );
   }
