@@ -1,0 +1,164 @@
+// INTERIM: reads a GeWe callback until the library's `parseCallback` (the Rust core, issue 19) is exported; then
+// callbacks.js imports the library's and this file goes. Same output shape as the issue describes:
+// the envelope, an AddMsg message with every id as an exact decimal string, and a typed recall notice.
+//
+// Exactness: JSON.parse's reviver sees each number's source text (V8's JSON.parse source access, in workerd), so
+// MsgId, NewMsgId and MsgSeq are kept as the digits GeWe wrote, never a rounded double. The XML of a recall notice is
+// read only as far as these payloads need: one `<sysmsg type="...">`, the four `<revokemsg>` children, CDATA and the
+// five XML entities plus numeric references.
+
+/** An unsigned 64-bit id as GeWe writes it, in canonical decimal. */
+const ID = /^(0|[1-9]\d{0,19})$/;
+const U64_MAX = 18446744073709551615n;
+
+/** A callback the Worker cannot read: a code of its own and a sentence naming what is wrong (never the body). */
+export class CallbackError extends Error {
+  constructor(message) {
+    super(message);
+    this.code = 'BAD_CALLBACK';
+  }
+}
+
+/**
+ * Reads a callback's raw text. Answers `{ kind: 'test' }` for setCallback's test POST (its token is dropped, never
+ * returned), else `{ kind: 'event', typeName, appId, wxid, lowerCase, message?, revoke?, sysmsgType? }`.
+ */
+export function parseCallback(text) {
+  if (typeof text !== 'string') throw new CallbackError('The callback body must be text.');
+  let body;
+  try {
+    body = JSON.parse(text, (key, value, context) => {
+      if (typeof value !== 'number') return value;
+      // Without source access a number would be rounded: refuse rather than join on a wrong id.
+      if (typeof context?.source !== 'string') throw new CallbackError('This runtime cannot read JSON numbers exactly.');
+      return { number: context.source };
+    });
+  } catch (e) {
+    if (e instanceof CallbackError) throw e;
+    throw new CallbackError('The callback body is not valid JSON.');
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new CallbackError('The callback body is not a JSON object.');
+  if (own(body, 'testMsg') !== undefined && own(body, 'token') !== undefined) return { kind: 'test' };
+  // One Gewechat release sent the envelope's keys in lower case (Data -> data, TypeName -> type_name).
+  const lowerCase = own(body, 'TypeName') === undefined && own(body, 'type_name') !== undefined;
+  const typeName = string(lowerCase ? own(body, 'type_name') : own(body, 'TypeName'), 'TypeName');
+  const appId = string(lowerCase ? own(body, 'appid') : own(body, 'Appid'), 'Appid');
+  const wxidValue = own(body, 'Wxid') ?? own(body, 'wxid');
+  const wxid = wxidValue === undefined ? null : string(wxidValue, 'Wxid');
+  const event = { kind: 'event', typeName, appId, wxid, lowerCase };
+  if (typeName !== 'AddMsg') return event;
+  const data = own(body, 'Data') ?? own(body, 'data');
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new CallbackError('An AddMsg callback has no Data object.');
+  const message = addMsg(data, wxid);
+  event.message = message;
+  if (message.type === 10002) {
+    const notice = sysmsg(message.text);
+    if (notice) {
+      event.sysmsgType = notice.type;
+      if (notice.type === 'revokemsg') event.revoke = revokeNotice(notice.body, message, wxid);
+    }
+  }
+  return event;
+}
+
+/** The message of an AddMsg `Data`. */
+function addMsg(data, wxid) {
+  const from = wrapped(own(data, 'FromUserName'), 'FromUserName');
+  const to = wrapped(own(data, 'ToUserName'), 'ToUserName');
+  let text = wrapped(own(data, 'Content'), 'Content');
+  const type = Number(id(own(data, 'MsgType'), 'MsgType'));
+  let sender = from;
+  // A group message: the sender's wxid (or, for group system messages, the chatroom) before the first ":\n".
+  if (from.endsWith('@chatroom')) {
+    const at = text.indexOf(':\n');
+    sender = null;
+    if (at > 0) {
+      sender = text.slice(0, at);
+      text = text.slice(at + 2);
+    }
+  }
+  const isOwn = wxid !== null && from === wxid;
+  const chat = from.endsWith('@chatroom') ? from : to.endsWith('@chatroom') || isOwn ? to : from;
+  const imgBuf = own(data, 'ImgBuf');
+  const imgLen = imgBuf && typeof imgBuf === 'object' && own(imgBuf, 'iLen')?.number !== undefined ? Number(own(imgBuf, 'iLen').number) : 0;
+  const push = own(data, 'PushContent');
+  return {
+    msgId: id(own(data, 'MsgId'), 'MsgId'),
+    newMsgId: id(own(data, 'NewMsgId'), 'NewMsgId'),
+    msgSeq: own(data, 'MsgSeq') === undefined ? null : id(own(data, 'MsgSeq'), 'MsgSeq'),
+    createTime: id(own(data, 'CreateTime'), 'CreateTime'),
+    type,
+    from,
+    to,
+    chat,
+    own: isOwn,
+    sender,
+    text,
+    imgLen,
+    pushContent: typeof push === 'string' ? push : null,
+  };
+}
+
+/** `{ type, body }` of a `<sysmsg type="...">` document (after any prologue), or null when the text is not one. */
+function sysmsg(text) {
+  const xml = text.replace(/^\s*<\?xml[^>]*\?>\s*/, '');
+  const open = /^\s*<sysmsg\s+type\s*=\s*(?:"([^"]*)"|'([^']*)')[^>]*>/.exec(xml);
+  if (!open) return null;
+  const end = xml.lastIndexOf('</sysmsg>');
+  if (end < open[0].length) throw new CallbackError('A sysmsg callback is not closed by </sysmsg>.');
+  return { type: decode(open[1] ?? open[2]), body: xml.slice(open[0].length, end) };
+}
+
+/** The recall notice in a `<sysmsg type="revokemsg">` body. */
+function revokeNotice(body, message, wxid) {
+  const field = (name, required = true) => {
+    const m = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(body);
+    if (!m && required) throw new CallbackError(`A revokemsg notice has no <${name}>.`);
+    return m ? decode(m[1]).trim() : null;
+  };
+  const newMsgId = field('newmsgid');
+  if (!ID.test(newMsgId) || BigInt(newMsgId) > U64_MAX) throw new CallbackError('A revokemsg notice has a <newmsgid> that is not an unsigned 64-bit decimal id.');
+  const msgId = field('msgid', false);
+  const text = field('replacemsg', false) ?? '';
+  const chat = field('session', false) || message.chat;
+  // Who recalled: a group notice names the member in its prefix; "你撤回…" is the account itself; in a private chat
+  // it is the peer.
+  const who = message.from.endsWith('@chatroom') ? message.sender : text.startsWith('你撤回') ? wxid : chat.endsWith('@chatroom') ? null : chat;
+  return { chat, msgId: msgId !== null && ID.test(msgId) ? msgId : null, newMsgId, text, who: who ?? null };
+}
+
+const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** XML text: CDATA kept verbatim, entities and character references decoded elsewhere. */
+function decode(xml) {
+  return xml.replace(/<!\[CDATA\[([\s\S]*?)\]\]>|&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (all, cdata, ref) => {
+    if (cdata !== undefined) return cdata;
+    if (ref[0] !== '#') return ENTITIES[ref] ?? all;
+    const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : all;
+  });
+}
+
+const own = (o, key) => (Object.hasOwn(o, key) ? o[key] : undefined);
+
+function string(value, name) {
+  if (typeof value !== 'string') throw new CallbackError(`The callback's ${name} is not a string.`);
+  return value;
+}
+
+/** `{"string": "..."}` (an empty wrapper `{}` is ""). */
+function wrapped(value, name) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CallbackError(`The callback's Data.${name} is not a {"string": ...} object.`);
+  const s = own(value, 'string');
+  if (s === undefined) return '';
+  return string(s, `Data.${name}.string`);
+}
+
+/** An id written as a JSON number (or, tolerated, a decimal string), as exact canonical decimal. */
+function id(value, name) {
+  const digits = typeof value === 'string' ? value : value?.number;
+  if (typeof digits !== 'string' || !ID.test(digits) || BigInt(digits) > U64_MAX) {
+    throw new CallbackError(`The callback's Data.${name} is not an unsigned 64-bit whole number.`);
+  }
+  return digits;
+}
