@@ -4,6 +4,7 @@
 // PascalCase envelope or the lower-case one a Gewechat release sent; duplicates and late re-deliveries are the same
 // text sent again. Dependency-free; only ever posts to the URL it is given.
 import { randomBytes, randomInt } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 
 /** The six fixtures of GEWE-CALLBACKS.md, verbatim (raw text, ids as bare numbers). */
 export const FIXTURES = {
@@ -43,14 +44,15 @@ export function rawJson(value) {
 /**
  * A sender of callbacks to `url` for the account `appId` logged in as `wxid`. Every builder returns
  * `{ text, message }`: the raw body and the ids and fields a receiver should read from it (ids as strings).
+ * `lowerCase: true` sends every AddMsg in the lower-case envelope; a builder's `lower` option does it for one.
  * @param {{ url: string, appId?: string, wxid?: string, lowerCase?: boolean, fetch?: typeof fetch }} options
  */
-export function createCallbacks({ url, appId = CALLBACK_APP_ID, wxid = CALLBACK_WXID, lowerCase = false, fetch = globalThis.fetch }) {
+export function createCallbacks({ url, appId = CALLBACK_APP_ID, wxid = CALLBACK_WXID, lowerCase: lowerCaseAll = false, fetch = globalThis.fetch }) {
   const now = () => Math.floor(Date.now() / 1000);
   let seq = randomInt(600_000_000, 900_000_000);
 
   /** The envelope around an AddMsg Data (F1's shape; the lower-case variant as Gewechat 1.0.2 sent it). */
-  function envelope(data, { lower = lowerCase } = {}) {
+  function envelope(data, { lower = lowerCaseAll } = {}) {
     return lower ? { type_name: 'AddMsg', appid: appId, data, wxid } : { TypeName: 'AddMsg', Appid: appId, Data: data, Wxid: wxid };
   }
 
@@ -129,4 +131,53 @@ export function createCallbacks({ url, appId = CALLBACK_APP_ID, wxid = CALLBACK_
       return { status: res.status, body, ms: performance.now() - started };
     },
   };
+}
+
+/**
+ * Plays what GeWe sends once setCallback points at a receiver: its test POST (with `token`), a friend's message and a
+ * group message, each sent twice (duplicates), both recall notices, the friend's message once more in the
+ * lower-case envelope, and, `lateMs` later, the friend's message and its notice again (a late re-delivery).
+ * Answers every callback built and every answer, in order.
+ */
+export async function playScenario(callbacks, { token = 'standin-token-0123456789', lateMs = 0 } = {}) {
+  const friend = callbacks.friendMessage();
+  const group = callbacks.groupMessage();
+  const friendRecall = callbacks.recall(friend.message);
+  const groupRecall = callbacks.recall(group.message);
+  const lower = { text: lowerCase(friend.text), message: friend.message };
+  const steps = [
+    ['setCallback test', callbacks.setCallbackTest(token)],
+    ['friend message', friend],
+    ['friend message (duplicate)', friend],
+    ['group message', group],
+    ['group message (duplicate)', group],
+    ['friend recall', friendRecall],
+    ['group recall', groupRecall],
+    ['friend message (lower-case envelope)', lower],
+  ];
+  const answers = [];
+  const play = async (name, callback) => answers.push({ name, ...(await callbacks.post(callback)) });
+  for (const [name, callback] of steps) await play(name, callback);
+  if (lateMs > 0) await new Promise((resolve) => setTimeout(resolve, lateMs));
+  await play('friend message (late re-delivery)', friend);
+  await play('friend recall (late re-delivery)', friendRecall);
+  return { friend, group, friendRecall, groupRecall, answers };
+}
+
+/** The same callback with the envelope's keys in lower case (data, appid, type_name, wxid), as Gewechat 1.0.2 sent it. */
+export function lowerCase(text) {
+  const keys = { TypeName: 'type_name', Appid: 'appid', Data: 'data', Wxid: 'wxid' };
+  // Only these keys themselves: inside a JSON string a quote is escaped, so `\"Data\":` in a body stays.
+  return text.replace(/(?<!\\)"(TypeName|Appid|Data|Wxid)"(\s*:)/g, (all, key, colon) => `"${keys[key]}"${colon}`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const url = process.argv[2];
+  if (!url) {
+    console.error('usage: node standin/callbacks.js <callback URL> [--app-id ID] [--late-ms N]');
+    process.exit(2);
+  }
+  const option = (name, fallback) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
+  const { answers } = await playScenario(createCallbacks({ url, appId: option('--app-id', CALLBACK_APP_ID) }), { lateMs: Number(option('--late-ms', '0')) });
+  for (const a of answers) console.log(`${String(a.status).padEnd(4)} ${String(Math.round(a.ms)).padStart(5)} ms  ${a.name}`);
 }

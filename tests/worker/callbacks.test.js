@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
-import { FIXTURES, createCallbacks, rawJson } from '../../standin/callbacks.js';
+import { FIXTURES, createCallbacks, lowerCase, playScenario, rawJson } from '../../standin/callbacks.js';
 import { API_KEY, ROOT, dryRun, workerOptions } from './harness.js';
 
 const { dist: DIST, stdout: DRY_RUN } = dryRun('worker-dist-callbacks');
@@ -59,12 +59,9 @@ async function until(what, check, ms = 10_000) {
   }
 }
 
-/** The fixture with its envelope keys in lower case, as Gewechat 1.0.2 sent it. */
-const lowerCased = (text) => text.replace('"TypeName"', '"type_name"').replace('"Appid"', '"appid"').replace('"Data"', '"data"').replace('"Wxid"', '"wxid"');
-
 /**
- * POSTs `count` copies of `chunk` as a chunked body (no Content-Length), with backpressure, stopping once the answer
- * comes; answers its status and body and how many chunks were written by then.
+ * POSTs `count` copies of `chunk` as a chunked body (no Content-Length), paced and with backpressure, stopping once
+ * the answer comes; answers its status and body and how many chunks were written by then.
  */
 function chunkedPost(url, chunk, count) {
   return new Promise((resolve, reject) => {
@@ -77,12 +74,13 @@ function chunkedPost(url, chunk, count) {
       res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(parts).toString('utf8'), written }));
     });
     req.on('error', (e) => (answered ? undefined : reject(e)));
+    // One chunk every 5 ms: the answer has time to arrive before the peer's reset of an unread body can drop it.
     const pump = () => {
-      while (!answered && written < count) {
-        written++;
-        if (!req.write(chunk)) return void req.once('drain', pump);
-      }
-      if (!answered) req.end();
+      if (answered) return;
+      if (written === count) return void req.end();
+      written++;
+      if (req.write(chunk)) setTimeout(pump, 5);
+      else req.once('drain', () => setTimeout(pump, 5));
     };
     pump();
   });
@@ -202,7 +200,7 @@ describe('GeWe callbacks in workerd', { concurrency: true }, () => {
     assert.equal((await recalled('wxid_phyyedw9xap22', '?appId=wx_wR_U4zPj2M_OTS3BCyoE4')).messages.length, 1);
 
     // The lower-case envelope (data/appid/type_name) reads the same: F3 under a new id.
-    await take(lowerCased(FIXTURES.groupAt.replace('8449132831264840264', '8449132831264840265')));
+    await take(lowerCase(FIXTURES.groupAt.replace('8449132831264840264', '8449132831264840265')));
     const lower = (await received('wx_xxx', '8449132831264840265')).message;
     assert.deepEqual([lower.chat, lower.sender, lower.content], ['xxx@chatroom', 'wxid_xxx', '@name msg_content']);
 
@@ -237,6 +235,25 @@ describe('GeWe callbacks in workerd', { concurrency: true }, () => {
     await cb.post(late);
     const joined = (await received(APP_ID, late.message.newMsgId)).message;
     assert.deepEqual([joined.content, joined.recalled.by, joined.keptUntil], ['后到的', 'wxid_friend_b', early.keptUntil]);
+  });
+
+  test("the stand-in's scenario end to end: test POST, duplicates, both recalls, the lower-case envelope, a late re-delivery", { timeout: 60_000 }, async (t) => {
+    const { cb, received, recalled } = await start(t, { CALLBACK_STORE_CONTENT: '1' });
+    const { friend, group, answers } = await playScenario(cb, { lateMs: 300 });
+    assert.deepEqual(answers.map((a) => [a.name, a.status, a.body]).filter((a) => a[1] !== 200 || a[2] !== 'success'), []);
+    assert.equal(answers.length, 10);
+    const f = (await received(APP_ID, friend.message.newMsgId)).message;
+    assert.deepEqual([f.content, f.recalled.by], [friend.message.text, friend.message.sender]);
+    const [g] = (await recalled(group.message.chat)).messages;
+    assert.deepEqual([g.newMsgId, g.sender, g.recalled.by], [group.message.newMsgId, group.message.sender, group.message.sender]);
+    assert.equal((await recalled(friend.message.chat)).messages.length, 1);
+
+    // The account's own recall ("你撤回了一条消息", no prefix): recalled by the account itself.
+    const mine = cb.ownMessage({ to: 'wxid_standin_friend' });
+    await cb.post(mine);
+    await cb.post(cb.recall(mine.message, { by: cb.wxid, name: '你' }).text.replace('\\"你\\" 撤回了一条消息', '你撤回了一条消息'));
+    const own = (await received(APP_ID, mine.message.newMsgId)).message;
+    assert.deepEqual([own.own, own.recalled.by, own.recalled.text], [true, cb.wxid, '你撤回了一条消息']);
   });
 
   test('content is kept only with CALLBACK_STORE_CONTENT=1: by default ids and metadata only', { timeout: 60_000 }, async (t) => {
