@@ -363,7 +363,7 @@ describe('GeWe callbacks in workerd', { concurrency: true }, () => {
     await until('the slow store', async () => (await received(APP_ID, m.message.newMsgId)).message, 15_000);
   });
 
-  test('the storage bound: past INBOX_MAX_MESSAGES the oldest unrecalled messages go first', { timeout: 60_000 }, async (t) => {
+  test('the storage bound: past INBOX_MAX_MESSAGES the oldest unrecalled messages go first; remembered ids are bounded', { timeout: 60_000 }, async (t) => {
     const { cb, received } = await start(t, { INBOX_MAX_MESSAGES: '3' });
     const recalledOne = cb.friendMessage();
     await cb.post(recalledOne);
@@ -376,6 +376,17 @@ describe('GeWe callbacks in workerd', { concurrency: true }, () => {
     const present = [];
     for (const m of [recalledOne, ...rest]) if ((await received(APP_ID, m.message.newMsgId)).ok) present.push(m.message.newMsgId);
     assert.deepEqual(present, [recalledOne.message.newMsgId, rest[2].message.newMsgId, rest[3].message.newMsgId]);
+
+    // The remembered ids are bounded too (4 per message of the bound): with room for 1 message, 6 later callbacks
+    // push out the first one's id, so its re-delivery is taken as new; the last one's is still known.
+    const tiny = await start(t, { INBOX_MAX_MESSAGES: '1' });
+    const all = Array.from({ length: 6 }, () => tiny.cb.friendMessage());
+    for (const m of all) await tiny.cb.post(m);
+    assert.equal((await tiny.received(APP_ID, all[0].message.newMsgId)).error.code, 'UNKNOWN_MESSAGE');
+    await tiny.cb.post(all[0]);
+    assert.equal((await tiny.received(APP_ID, all[0].message.newMsgId)).message.newMsgId, all[0].message.newMsgId);
+    await tiny.cb.post(all[5]);
+    assert.equal((await tiny.received(APP_ID, all[5].message.newMsgId)).error.code, 'UNKNOWN_MESSAGE', 'a known id is not stored again');
   });
 
   test('reading: API key, paging with a cursor, and every refused parameter', { timeout: 60_000 }, async (t) => {

@@ -54,6 +54,9 @@ const SCHEMA = [
   `CREATE INDEX IF NOT EXISTS received_recalled ON received (chat, recalled_at, seq) WHERE recalled_at IS NOT NULL`,
   `CREATE INDEX IF NOT EXISTS received_keep ON received (keep_until)`,
   `CREATE INDEX IF NOT EXISTS received_forward ON received (forward_at) WHERE forward = 'pending'`,
+  // For the bound: the oldest messages nobody recalled go first, then the oldest recalled.
+  `CREATE INDEX IF NOT EXISTS received_unrecalled ON received (seq) WHERE recalled_at IS NULL`,
+  `CREATE INDEX IF NOT EXISTS received_recalled_seq ON received (seq) WHERE recalled_at IS NOT NULL`,
   // Every callback's NewMsgId (messages and notices), for de-duplication.
   `CREATE TABLE IF NOT EXISTS seen (new_msg_id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL) WITHOUT ROWID`,
   `CREATE INDEX IF NOT EXISTS seen_at ON seen (seen_at)`,
@@ -86,12 +89,17 @@ const ok = (status, body) => ({ status, body: { ok: true, ...body } });
 export class Inbox extends DurableObject {
   #sql;
   #alarmAt = null;
+  /** Rows in `received` and `seen`, counted once per instance and kept up to date (COUNT(*) reads every row). */
+  #count = 0;
+  #seenCount = 0;
 
   constructor(ctx, env) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => {
       for (const statement of SCHEMA) this.#sql.exec(statement);
+      this.#count = this.#sql.exec('SELECT COUNT(*) AS n FROM received').one().n;
+      this.#seenCount = this.#sql.exec('SELECT COUNT(*) AS n FROM seen').one().n;
       this.#alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -107,13 +115,19 @@ export class Inbox extends DurableObject {
     if (!message || message.type === 51) return { outcome: 'ignored' };
     const fresh = this.#sql.exec(`INSERT INTO seen (new_msg_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1`, message.newMsgId, now).toArray();
     if (fresh.length === 0) return { outcome: 'duplicate' };
+    this.#seenCount++;
     let outcome = 'stored';
+    // A new row unless a notice came before its message (or the message before its notice).
+    if (revoke || ![10000, 10002].includes(message.type)) {
+      if (!this.#sql.exec('SELECT 1 FROM received WHERE new_msg_id = ?', revoke ? revoke.newMsgId : message.newMsgId).toArray().length) this.#count++;
+    }
     if (revoke) {
       outcome = 'recalled';
       this.#recall(appId, revoke, message, now, retention, settings);
-    } else if (event.sysmsgType === undefined && message.type !== 10000) {
+    } else if (![10000, 10002].includes(message.type)) {
       this.#receive(appId, message, now, settings);
     } else {
+      // System notices and other sysmsgs (pats, group templates) are not messages anyone recalls.
       outcome = 'ignored';
     }
     this.#bound(settings.maxMessages);
@@ -155,13 +169,17 @@ export class Inbox extends DurableObject {
     this.#alarmAt = null;
     const settings = inboxSettings(this.env);
     const now = this.#now();
-    this.#sql.exec(`DELETE FROM received WHERE seq IN (SELECT seq FROM received WHERE keep_until <= ? ORDER BY keep_until LIMIT ?)`, now, PRUNE_BATCH);
+    this.#count -= this.#sql
+      .exec(`DELETE FROM received WHERE seq IN (SELECT seq FROM received WHERE keep_until <= ? ORDER BY keep_until LIMIT ?) RETURNING 1`, now, PRUNE_BATCH)
+      .toArray().length;
     // Ids are remembered as long as a recalled message is kept: a re-delivery within that time is known.
-    this.#sql.exec(
-      `DELETE FROM seen WHERE new_msg_id IN (SELECT new_msg_id FROM seen WHERE seen_at <= ? ORDER BY seen_at LIMIT ?)`,
-      now - settings.recalledKeepDays * DAY_MS,
-      PRUNE_BATCH,
-    );
+    this.#seenCount -= this.#sql
+      .exec(
+        `DELETE FROM seen WHERE new_msg_id IN (SELECT new_msg_id FROM seen WHERE seen_at <= ? ORDER BY seen_at LIMIT ?) RETURNING 1`,
+        now - settings.recalledKeepDays * DAY_MS,
+        PRUNE_BATCH,
+      )
+      .toArray().length;
     await this.#forwardDue(now, settings.webhook);
     await this.#arm(settings);
   }
@@ -213,14 +231,25 @@ export class Inbox extends DurableObject {
     );
   }
 
-  /** The per-account bound: past it, the oldest messages nobody recalled go first, then the oldest recalled. */
+  /**
+   * The per-account bound: past it, 1% of it at a time (so eviction is rare), the oldest messages nobody recalled go
+   * first, then the oldest recalled; and the oldest remembered ids past SEEN_PER_MESSAGE times it.
+   */
   #bound(maxMessages) {
-    const over = this.#sql.exec(`SELECT COUNT(*) AS n FROM received`).one().n - maxMessages;
-    if (over > 0) {
-      this.#sql.exec(`DELETE FROM received WHERE seq IN (SELECT seq FROM received ORDER BY recalled_at IS NOT NULL, seq LIMIT ?)`, over);
+    if (this.#count > maxMessages) {
+      let room = Math.max(this.#count - maxMessages, Math.ceil(maxMessages / 100));
+      for (const which of ['recalled_at IS NULL', 'recalled_at IS NOT NULL']) {
+        if (room <= 0) break;
+        const gone = this.#sql.exec(`DELETE FROM received WHERE seq IN (SELECT seq FROM received WHERE ${which} ORDER BY seq LIMIT ?) RETURNING 1`, room).toArray().length;
+        this.#count -= gone;
+        room -= gone;
+      }
     }
-    const seenOver = this.#sql.exec(`SELECT COUNT(*) AS n FROM seen`).one().n - maxMessages * SEEN_PER_MESSAGE;
-    if (seenOver > 0) this.#sql.exec(`DELETE FROM seen WHERE new_msg_id IN (SELECT new_msg_id FROM seen ORDER BY seen_at LIMIT ?)`, seenOver);
+    const maxSeen = maxMessages * SEEN_PER_MESSAGE;
+    if (this.#seenCount > maxSeen) {
+      const room = Math.max(this.#seenCount - maxSeen, Math.ceil(maxSeen / 100));
+      this.#seenCount -= this.#sql.exec(`DELETE FROM seen WHERE new_msg_id IN (SELECT new_msg_id FROM seen ORDER BY seen_at LIMIT ?) RETURNING 1`, room).toArray().length;
+    }
   }
 
   /** A message the account sent from its phone goes into the account's ledger, so "undo the burst" covers it. */
