@@ -1,15 +1,18 @@
 // The demo server: one local server on 127.0.0.1 that serves the page (www/), the package (pkg/), and GeWe under
 // /gewe/v2/api: the built-in stand-in, or, with --upstream, a forwarding proxy to a real GeWe server so the browser
-// meets no CORS or mixed-content wall. It logs method, path, status and time: never a token, never a body.
+// meets no CORS or mixed-content wall. It logs method, path, status and time, and why when the upstream could not be
+// reached (www/upstream.js): never a token, never a body.
 //
 //   node demo/serve.js [--port 8080] [--host 127.0.0.1] [--upstream http://api.geweapi.com/gewe/v2/api]
-//   (or PORT, HOST, GEWE_UPSTREAM in the environment)
+//   (or PORT, HOST, GEWE_UPSTREAM in the environment; demo/cli.js reads them and refuses anything else)
 import http from 'node:http';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createStandin, BASE_PATH } from '../standin/standin.js';
+import { CAUSES, MARK, causeOf, describe } from '../www/upstream.js';
+import { USAGE, UsageError, checkUpstream, parseCli } from './cli.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const TYPES = {
@@ -38,13 +41,17 @@ export async function startDemoServer({ host = '127.0.0.1', port = 8080, upstrea
 
   const server = http.createServer(async (req, res) => {
     const started = performance.now();
-    res.on('finish', () => log(`${req.method} ${req.url.split('?')[0]} -> ${res.statusCode} (${Math.round(performance.now() - started)} ms)`));
+    res.on('close', () => {
+      const took = `${req.method} ${req.url.split('?')[0]} -> ${res.statusCode} (${Math.round(performance.now() - started)} ms)`;
+      log(redactFrom(req, res.demoNote ? `${took}: ${res.demoNote}` : took));
+    });
     try {
       const path = new URL(req.url, 'http://demo').pathname;
       if (path === '/demo-config.json') return sendJson(res, 200, config(standin, upstreamBase));
+      if (path === '/demo-standin/revoke' && standin) return sendJson(res, 200, verdict(standin, new URL(req.url, 'http://demo').searchParams.get('newMsgId')));
       if (path.startsWith(BASE_PATH + '/')) {
         if (standin) return void standin.handle(req, res);
-        return await forward(req, res, upstreamBase + path.slice(BASE_PATH.length));
+        return await forward(req, res, upstreamBase, upstreamBase + path.slice(BASE_PATH.length));
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
       for (const [prefix, dir] of statics) {
@@ -65,6 +72,7 @@ export async function startDemoServer({ host = '127.0.0.1', port = 8080, upstrea
   const url = `http://${host}:${server.address().port}/`;
   return {
     url,
+    upstream: upstreamBase,
     standin,
     server,
     close: () => {
@@ -78,38 +86,57 @@ export async function startDemoServer({ host = '127.0.0.1', port = 8080, upstrea
 function config(standin, upstreamBase) {
   return standin
     ? { mode: 'standin', basePath: BASE_PATH, standin: { token: standin.token, appId: standin.appId } }
-    : { mode: 'upstream', basePath: BASE_PATH, upstream: new URL(upstreamBase).origin };
+    : { mode: 'upstream', basePath: BASE_PATH, upstream: upstreamBase };
 }
 
-function checkUpstream(upstream) {
-  let url;
-  try {
-    url = new URL(upstream);
-  } catch {
-    throw new Error(`--upstream must be a URL such as http://api.geweapi.com/gewe/v2/api, got ${JSON.stringify(upstream)}.`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('--upstream must be an http:// or https:// URL.');
-  return url.href.replace(/\/+$/, '');
+/**
+ * The stand-in's verdict on the last revoke it judged for this exact newMsgId: what the call carried (never the
+ * token) and what it did, the message with that id, and, when there is none, the message JSON.parse rounds to it.
+ */
+function verdict(standin, newMsgId) {
+  const call = standin.revokeCalls.findLast((c) => c.body.newMsgId === newMsgId) ?? null;
+  const message = standin.message(newMsgId) ?? null;
+  const rounded = (id) => String(Number(id)) === newMsgId || BigInt(Number(id)).toString() === newMsgId;
+  const roundedFrom = message ? null : ([...standin.messages.keys()].find(rounded) ?? null);
+  return { call: call && { body: call.body, outcome: call.outcome }, message, roundedFrom };
 }
 
-/** Forwards one request to the real GeWe API and streams its answer back. */
-async function forward(req, res, target) {
+/** Forwards one request to the real GeWe API and streams its answer back; a failure to reach it names the cause. */
+async function forward(req, res, upstreamBase, target) {
   const headers = {};
   for (const name of FORWARD) if (req.headers[name]) headers[name] = req.headers[name];
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  const answer = await fetch(target + (req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : ''), {
-    method: req.method,
-    headers,
-    body: hasBody ? req : undefined,
-    duplex: hasBody ? 'half' : undefined,
-    redirect: 'manual',
-    signal: AbortSignal.timeout(60_000),
-  });
+  let answer;
+  try {
+    answer = await fetch(target + (req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : ''), {
+      method: req.method,
+      headers,
+      body: hasBody ? req : undefined,
+      duplex: hasBody ? 'half' : undefined,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(60_000),
+    });
+  } catch (e) {
+    const cause = causeOf(e);
+    res.demoNote = describe(cause, upstreamBase);
+    return sendJson(res, CAUSES[cause].reached ? 504 : 502, { error: MARK, cause });
+  }
   const out = {};
   for (const name of ['content-type', 'retry-after']) if (answer.headers.has(name)) out[name] = answer.headers.get(name);
   res.writeHead(answer.status, out);
-  if (answer.body) for await (const chunk of answer.body) res.write(chunk);
+  try {
+    if (answer.body) for await (const chunk of answer.body) res.write(chunk);
+  } catch (e) {
+    res.demoNote = `the answer from ${upstreamBase} broke off (${causeOf(e)}): the revoke may have reached GeWe.`;
+    return void res.destroy();
+  }
   res.end();
+}
+
+/** A log line without the token the request carried. */
+function redactFrom(req, line) {
+  const token = req.headers['x-gewe-token'];
+  return token ? line.replaceAll(token, '********') : line;
 }
 
 async function serveFile(res, dir, rel, headOnly) {
@@ -138,26 +165,16 @@ function sendJson(res, status, body) {
   res.end(text);
 }
 
-function cli(argv, env) {
-  const flag = (name) => {
-    const at = argv.indexOf(`--${name}`);
-    return at >= 0 ? argv[at + 1] : undefined;
-  };
-  if (argv.includes('--help')) {
-    console.log('usage: node demo/serve.js [--port 8080] [--host 127.0.0.1] [--upstream URL]');
-    process.exit(0);
-  }
-  const port = Number(flag('port') ?? env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a number from 0 to 65535.`);
-  return { port, host: flag('host') ?? env.HOST ?? '127.0.0.1', upstream: flag('upstream') ?? env.GEWE_UPSTREAM };
-}
-
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
-    const options = cli(process.argv.slice(2), process.env);
+    const options = parseCli(process.argv.slice(2), process.env);
+    if (options.help) {
+      console.log(USAGE);
+      process.exit(0);
+    }
     const demo = await startDemoServer({ ...options, log: (line) => console.log(line) });
     const mode = options.upstream
-      ? `forwarding ${BASE_PATH}/* to ${new URL(options.upstream).origin} (the token passes through, never logged)`
+      ? `forwarding ${BASE_PATH}/* to ${demo.upstream} (the token passes through, never logged)`
       : `with the built-in GeWe stand-in at ${BASE_PATH}`;
     console.log(`\ngewe-revoke demo: open ${demo.url}\n  ${mode}\n  Ctrl-C to stop\n`);
     const stop = async () => {
@@ -169,6 +186,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     process.once('SIGTERM', stop);
   } catch (e) {
     console.error(`demo: ${e.message}`);
-    process.exit(1);
+    process.exit(e instanceof UsageError ? 2 : 1);
   }
 }

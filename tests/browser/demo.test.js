@@ -38,7 +38,8 @@ test('demo page', { timeout: 120_000 }, async (t) => {
     assert.match(await page.textContent('#result'), /Revoked: ret 200 操作成功/);
     assert.match(await page.textContent('#result'), /stand-in confirms/);
     assert.equal(s.message(newMsgId).revoked, true, 'the stand-in revoked that exact message');
-    assert.match(await page.textContent('#history'), new RegExp(`newMsgId ${newMsgId} · ok`));
+    assert.match(await page.textContent('#history'), new RegExp(`newMsgId ${newMsgId} · ret 200 操作成功, revoked`));
+    assert.equal(await page.getAttribute('#history li', 'data-state'), 'ok');
     assert.ok(!(await page.evaluate(() => document.body.innerText)).includes(s.token), 'token not rendered');
     await page.screenshot({ path: new URL('desktop.png', SHOTS).pathname, fullPage: true });
     assert.deepEqual(problems, []);
@@ -64,7 +65,7 @@ test('demo page', { timeout: 120_000 }, async (t) => {
     const m = s.send({ createTime: Math.floor(Date.now() / 1000) - 300 });
     for (const id of ['toWxid', 'msgId', 'newMsgId', 'createTime']) await page.fill(`#${id}`, String(m[id]));
     await page.waitForSelector('#window.closed');
-    assert.match(await page.textContent('#window'), /The 120 s revoke window closed [3-5] min ago/);
+    assert.match(await page.textContent('#window'), /^The 2-minute revoke window closed 3 minutes ago: /);
     await page.getByRole('button', { name: 'Revoke', exact: true }).click();
     await page.waitForSelector('#result.fail');
     assert.match(await page.textContent('#result'), /REVOKE_WINDOW_EXPIRED/);
@@ -141,7 +142,7 @@ test('upstream mode forwards /gewe/v2/api/* to another GeWe (a second stand-in)'
   assert.equal(demo.standin, undefined);
   const { page, problems } = await openPage(browser, demo.url);
   await page.waitForSelector('body[data-ready=true]');
-  assert.match(await page.textContent('#mode'), /Upstream mode/);
+  assert.equal(await page.textContent('#mode'), `Upstream mode: this server forwards /gewe/v2/api/* to ${upstream.baseUrl}. Your token goes there and nowhere else.`, 'the whole upstream URL');
   assert.equal(await page.isHidden('#story'), true, 'the side-by-side story is for the stand-in only');
   // No token, no appId yet, and still no error on a fresh page.
   assert.equal(await page.locator('.error:not(:empty), [aria-invalid], .fail').count(), 0);
@@ -151,7 +152,12 @@ test('upstream mode forwards /gewe/v2/api/* to another GeWe (a second stand-in)'
   await page.fill('#appId', upstream.appId);
   for (const id of ['toWxid', 'msgId', 'newMsgId', 'createTime']) await page.fill(`#${id}`, String(m[id]));
   await page.getByRole('button', { name: 'Revoke', exact: true }).click();
-  await page.waitForSelector('#result.ok');
+  // A real GeWe answers 操作成功 whether or not the ids matched: the page says it cannot know, in amber, not "Revoked".
+  await page.waitForSelector('#result.unknown');
+  assert.match(await page.textContent('#result'), /^GeWe answered ret 200 操作成功: whether anything was recalled is unknown/);
+  assert.doesNotMatch(await page.textContent('#result'), /Revoked/);
+  assert.match(await page.textContent('#history li'), /ret 200 操作成功, outcome unknown/);
+  assert.equal(await page.getAttribute('#history li', 'data-state'), 'unknown');
   assert.equal(upstream.message(m.newMsgId).revoked, true, 'the upstream stand-in revoked it');
   assert.equal(upstream.stats.revokeMsg, 1);
   // A wrong token reaches the upstream and comes back as its API_ERROR, redacted.
