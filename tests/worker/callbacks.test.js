@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { FIXTURES, createCallbacks, lowerCase, playScenario, rawJson } from '../../standin/callbacks.js';
-import { API_KEY, ROOT, dryRun, workerOptions } from './harness.js';
+import { API_KEY, ROOT, dryRun, until, workerOptions } from './harness.js';
 
 const { dist: DIST, stdout: DRY_RUN } = dryRun('worker-dist-callbacks');
 const SECRET = 'cb-secret-7d41e09a2f6b';
@@ -46,17 +46,6 @@ async function start(t, vars = {}, { persist } = {}) {
   const received = async (appId, newMsgId) => (await api(`/inbox/${encodeURIComponent(`${appId}:${newMsgId}`)}`)).body;
   const recalled = async (chat, query = '') => (await api(`/chats/${encodeURIComponent(chat)}/recalled${query}`)).body;
   return { mf, base, cb, api, received, recalled, dispose, env };
-}
-
-/** Polls `check` until it returns a truthy value (which is returned), failing after `ms`. */
-async function until(what, check, ms = 10_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 /**
