@@ -242,6 +242,19 @@ describe('GeWe callbacks in workerd', { concurrency: true }, () => {
     assert.deepEqual([own.own, own.recalled.by, own.recalled.text], [true, cb.wxid, '你撤回了一条消息']);
   });
 
+  test('a recall notice pretty-printed, with a prologue, entities and character references, reads the same', { timeout: 60_000 }, async (t) => {
+    const { cb, received } = await start(t, { CALLBACK_STORE_CONTENT: '1' });
+    const m = cb.friendMessage({ from: 'wxid_pretty' });
+    await cb.post(m);
+    const xml = `<?xml version="1.0"?>\n<sysmsg type='revokemsg'>\n\t<revokemsg>\n\t\t<session>wxid_pretty</session>\n\t\t<msgid>${m.message.msgId}</msgid>\n\t\t<newmsgid>\n\t\t\t${m.message.newMsgId}\n\t\t</newmsgid>\n\t\t<replacemsg>&quot;A&amp;B&#x2605;&#26397;&quot; 撤回了一条消息 &lt;3</replacemsg>\n\t</revokemsg>\n</sysmsg>\n`;
+    const notice = cb.recall(m.message);
+    const text = notice.text.replace(/"Content":\{"string":"(?:[^"\\]|\\.)*"\}/, `"Content":{"string":${JSON.stringify(xml)}}`);
+    assert.notEqual(text, notice.text);
+    assert.equal((await cb.post(text)).status, 200);
+    const v = (await received(APP_ID, m.message.newMsgId)).message;
+    assert.deepEqual([v.recalled.by, v.recalled.text], ['wxid_pretty', '"A&B★朝" 撤回了一条消息 <3']);
+  });
+
   test('content is kept only with CALLBACK_STORE_CONTENT=1: by default ids and metadata only', { timeout: 60_000 }, async (t) => {
     const { cb, received } = await start(t);
     const m = cb.friendMessage({ text: '不该被保存的内容' });
@@ -313,6 +326,12 @@ describe('GeWe callbacks in workerd', { concurrency: true }, () => {
       [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 2, MsgType: 10002, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '<sysmsg type="revokemsg"><revokemsg><newmsgid>12x</newmsgid></revokemsg></sysmsg>' } } }), '<newmsgid> that is not'],
       [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 2, MsgType: 10002, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '<sysmsg type="revokemsg"><revokemsg></revokemsg></sysmsg>' } } }), 'has no <newmsgid>'],
       ['{"Appid":"wx_standin_app"}', 'TypeName is not a string'],
+      ['{"TypeName":"AddMsg","Appid":7}', 'Appid is not a string'],
+      ['{"TypeName":"AddMsg","Appid":"wx_standin_app","Wxid":1,"Data":{}}', 'Wxid is not a string'],
+      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 2, MsgType: 1, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: 5 } } }), 'Data.Content.string is not a string'],
+      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 2, MsgType: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '' } } }), 'CreateTime is not'],
+      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1.5, NewMsgId: 2, MsgType: 1, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '' } } }), 'MsgId is not'],
+      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 2, MsgType: 10002, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '<sysmsg type="revokemsg"><revokemsg>' } } }), 'not closed by </sysmsg>'],
     ]) {
       const bad = await cb.post(body);
       assert.equal(bad.status, 400, body);
