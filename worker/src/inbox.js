@@ -104,32 +104,26 @@ export class Inbox extends DurableObject {
     });
   }
 
-  /** Stores one parsed callback event; answers what it did: stored, recalled, duplicate or ignored. */
+  /**
+   * Stores one callback: `{ appId, kind, message, recall? }` as callbacks.js's `toEvent` builds it, where `kind` is
+   * `message` (kept), `recall` (marks the message it names) or `notice` (remembered, not kept). Answers what it did:
+   * stored, recalled, duplicate or ignored.
+   */
   async ingest(event) {
     await this.#testFault();
     const settings = inboxSettings(this.env);
-    const { message, revoke, appId } = event;
+    const { appId, kind, message, recall } = event;
     const now = this.#now();
-    const retention = settings.recalledKeepDays * DAY_MS;
-    // Status syncs (opening a chat window) are not messages.
-    if (!message || message.type === 51) return { outcome: 'ignored' };
     const fresh = this.#sql.exec(`INSERT INTO seen (new_msg_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1`, message.newMsgId, now).toArray();
     if (fresh.length === 0) return { outcome: 'duplicate' };
     this.#seenCount++;
-    let outcome = 'stored';
+    if (kind === 'notice') return { outcome: 'ignored' };
     // A new row unless a notice came before its message (or the message before its notice).
-    if (revoke || ![10000, 10002].includes(message.type)) {
-      if (!this.#sql.exec('SELECT 1 FROM received WHERE new_msg_id = ?', revoke ? revoke.newMsgId : message.newMsgId).toArray().length) this.#count++;
-    }
-    if (revoke) {
-      outcome = 'recalled';
-      this.#recall(appId, revoke, message, now, retention, settings);
-    } else if (![10000, 10002].includes(message.type)) {
-      this.#receive(appId, message, now, settings);
-    } else {
-      // System notices and other sysmsgs (pats, group templates) are not messages anyone recalls.
-      outcome = 'ignored';
-    }
+    const target = kind === 'recall' ? recall.newMsgId : message.newMsgId;
+    if (this.#sql.exec('SELECT 1 FROM received WHERE new_msg_id = ?', target).toArray().length === 0) this.#count++;
+    if (kind === 'recall') this.#recall(appId, recall, message, now, settings.recalledKeepDays * DAY_MS, settings);
+    else this.#receive(appId, message, now, settings);
+    const outcome = kind === 'recall' ? 'recalled' : 'stored';
     this.#bound(settings.maxMessages);
     await this.#arm(settings);
     if (outcome === 'stored' && message.own && settings.recordOwn) await this.#recordOwn(appId, message);
@@ -191,7 +185,7 @@ export class Inbox extends DurableObject {
       content = m.text.length > MAX_CONTENT_CHARS ? m.text.slice(0, MAX_CONTENT_CHARS) : m.text;
       truncated = content.length < m.text.length ? 1 : 0;
     }
-    const fields = [m.msgId, m.msgSeq, m.from, m.sender, m.own ? 1 : 0, m.type, m.createTime, now, content, truncated, m.imgLen || null];
+    const fields = [m.msgId, m.msgSeq, m.from, m.sender, m.own ? 1 : 0, m.type, m.createTime, now, content, truncated, m.mediaBytes || null];
     // A notice that came first left a row without the message: the message fills it in and keeps its retention.
     this.#sql.exec(
       `INSERT INTO received (new_msg_id, app_id, chat, msg_id, msg_seq, from_wxid, sender, own, type, create_time, received_at, content, truncated, img_len, keep_until)
@@ -222,7 +216,7 @@ export class Inbox extends DurableObject {
       appId,
       r.chat,
       now,
-      r.who,
+      r.by,
       text,
       notice.newMsgId,
       forward,
