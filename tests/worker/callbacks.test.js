@@ -376,6 +376,16 @@ describe('GeWe callbacks in workerd', { concurrency: true }, () => {
     await until('the slow store', async () => (await received(APP_ID, m.message.newMsgId)).message, 15_000);
   });
 
+  test('a store that fails half way is answered 503 and leaves nothing, so the resend is taken, not called a duplicate', { timeout: 60_000 }, async (t) => {
+    const { cb, received } = await start(t, { INBOX_TEST_FAULT: 'fail-store:wxid_flaky', CALLBACK_STORE_CONTENT: '1' });
+    const m = cb.friendMessage({ from: 'wxid_flaky', text: '第二次才存下' });
+    const first = await cb.post(m);
+    assert.equal(first.status, 503);
+    assert.equal(JSON.parse(first.body).error.code, 'UNAVAILABLE');
+    assert.equal((await received(APP_ID, m.message.newMsgId)).error.code, 'UNKNOWN_MESSAGE');
+    assert.deepEqual([(await cb.post(m)).status, (await received(APP_ID, m.message.newMsgId)).message.content], [200, '第二次才存下']);
+  });
+
   test('the storage bound: past INBOX_MAX_MESSAGES the oldest unrecalled messages go first; remembered ids are bounded', { timeout: 60_000 }, async (t) => {
     const { cb, received } = await start(t, { INBOX_MAX_MESSAGES: '3' });
     const recalledOne = cb.friendMessage();

@@ -92,6 +92,7 @@ export class Inbox extends DurableObject {
   /** Rows in `received` and `seen`, counted once per instance and kept up to date (COUNT(*) reads every row). */
   #count = 0;
   #seenCount = 0;
+  #failed = false;
 
   constructor(ctx, env) {
     super(ctx, env);
@@ -114,16 +115,24 @@ export class Inbox extends DurableObject {
     const settings = inboxSettings(this.env);
     const { appId, kind, message, recall } = event;
     const now = this.#now();
-    const fresh = this.#sql.exec(`INSERT INTO seen (new_msg_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1`, message.newMsgId, now).toArray();
-    if (fresh.length === 0) return { outcome: 'duplicate' };
+    // One transaction: a callback is remembered as seen only together with what it stored, so one that failed half
+    // way is not taken for a duplicate when GeWe sends it again.
+    const outcome = this.ctx.storage.transactionSync(() => {
+      const fresh = this.#sql.exec(`INSERT INTO seen (new_msg_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1`, message.newMsgId, now).toArray();
+      if (fresh.length === 0) return 'duplicate';
+      if (kind === 'notice') return 'ignored';
+      // A new row unless a notice came before its message (or the message before its notice).
+      const target = kind === 'recall' ? recall.newMsgId : message.newMsgId;
+      const added = this.#sql.exec('SELECT 1 FROM received WHERE new_msg_id = ?', target).toArray().length === 0;
+      if (kind === 'recall') this.#recall(appId, recall, message, now, settings.recalledKeepDays * DAY_MS, settings);
+      else this.#receive(appId, message, now, settings);
+      this.#failOnce(message.chat);
+      if (added) this.#count++;
+      return kind === 'recall' ? 'recalled' : 'stored';
+    });
+    if (outcome === 'duplicate') return { outcome };
     this.#seenCount++;
-    if (kind === 'notice') return { outcome: 'ignored' };
-    // A new row unless a notice came before its message (or the message before its notice).
-    const target = kind === 'recall' ? recall.newMsgId : message.newMsgId;
-    if (this.#sql.exec('SELECT 1 FROM received WHERE new_msg_id = ?', target).toArray().length === 0) this.#count++;
-    if (kind === 'recall') this.#recall(appId, recall, message, now, settings.recalledKeepDays * DAY_MS, settings);
-    else this.#receive(appId, message, now, settings);
-    const outcome = kind === 'recall' ? 'recalled' : 'stored';
+    if (outcome === 'ignored') return { outcome };
     this.#bound(settings.maxMessages);
     await this.#arm(settings);
     if (outcome === 'stored' && message.own && settings.recordOwn) await this.#recordOwn(appId, message);
@@ -314,5 +323,15 @@ export class Inbox extends DurableObject {
   async #testFault() {
     const m = /^slow-ingest:(\d{1,5})$/.exec(String(this.env.INBOX_TEST_FAULT ?? ''));
     if (m) await new Promise((resolve) => setTimeout(resolve, Number(m[1])));
+  }
+
+  /**
+   * Test only: INBOX_TEST_FAULT `fail-store:<chat>` makes the first store of a callback from that chat in this
+   * instance throw half way, after its rows were written. Inert without it.
+   */
+  #failOnce(chat) {
+    if (this.#failed || String(this.env.INBOX_TEST_FAULT ?? '') !== `fail-store:${chat}`) return;
+    this.#failed = true;
+    throw new Error('INBOX_TEST_FAULT');
   }
 }
