@@ -41,7 +41,7 @@ const SCHEMA = [
     received_at INTEGER,
     content TEXT,
     truncated INTEGER NOT NULL DEFAULT 0,
-    img_len INTEGER,
+    media_bytes INTEGER,
     recalled_at INTEGER,
     recalled_by TEXT,
     recall_text TEXT,
@@ -69,7 +69,7 @@ function view(row) {
     Object.assign(out, { msgId: row.msg_id, msgSeq: row.msg_seq, from: row.from_wxid, sender: row.sender, own: row.own === 1, type: row.type, createTime: row.create_time, receivedAt: row.received_at });
     if (row.content !== null) out.content = row.content;
     if (row.truncated === 1) out.truncated = true;
-    if (row.img_len) out.mediaBytes = row.img_len;
+    if (row.media_bytes) out.mediaBytes = row.media_bytes;
   } else {
     // A recall notice for a message this inbox never received (before it was set up, evicted, or not yet arrived).
     out.received = false;
@@ -197,11 +197,11 @@ export class Inbox extends DurableObject {
     const fields = [m.msgId, m.msgSeq, m.from, m.sender, m.own ? 1 : 0, m.type, m.createTime, now, content, truncated, m.mediaBytes || null];
     // A notice that came first left a row without the message: the message fills it in and keeps its retention.
     this.#sql.exec(
-      `INSERT INTO received (new_msg_id, app_id, chat, msg_id, msg_seq, from_wxid, sender, own, type, create_time, received_at, content, truncated, img_len, keep_until)
+      `INSERT INTO received (new_msg_id, app_id, chat, msg_id, msg_seq, from_wxid, sender, own, type, create_time, received_at, content, truncated, media_bytes, keep_until)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (new_msg_id) DO UPDATE SET msg_id = excluded.msg_id, msg_seq = excluded.msg_seq, from_wxid = excluded.from_wxid,
          sender = excluded.sender, own = excluded.own, type = excluded.type, create_time = excluded.create_time,
-         received_at = excluded.received_at, content = excluded.content, truncated = excluded.truncated, img_len = excluded.img_len
+         received_at = excluded.received_at, content = excluded.content, truncated = excluded.truncated, media_bytes = excluded.media_bytes
        WHERE received.received_at IS NULL`,
       m.newMsgId,
       appId,
