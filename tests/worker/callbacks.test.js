@@ -330,7 +330,7 @@ describe('GeWe callbacks in workerd', { concurrency: true }, () => {
       ['{"TypeName":"AddMsg","Appid":7}', 'Appid is not a string'],
       ['{"TypeName":"AddMsg","Appid":"wx_standin_app","Wxid":1,"Data":{}}', 'Wxid is not a string'],
       [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 2, MsgType: 1, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: 5 } } }), 'Data.Content.string is not a string'],
-      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 2, MsgType: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '' } } }), 'CreateTime is not'],
+      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 2, MsgType: 1, CreateTime: 'soon', FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '' } } }), 'CreateTime is not'],
       [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1.5, NewMsgId: 2, MsgType: 1, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '' } } }), 'MsgId is not'],
       [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 2, MsgType: 10002, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '<sysmsg type="revokemsg"><revokemsg>' } } }), 'not closed by </sysmsg>'],
     ]) {

@@ -88,7 +88,7 @@ function addMsg(data, wxid) {
     newMsgId: id(own(data, 'NewMsgId'), 'NewMsgId'),
     msgSeq: own(data, 'MsgSeq') === undefined ? null : id(own(data, 'MsgSeq'), 'MsgSeq'),
     msgType,
-    createTime: id(own(data, 'CreateTime'), 'CreateTime'),
+    createTime: own(data, 'CreateTime') === undefined ? null : id(own(data, 'CreateTime'), 'CreateTime'),
     from,
     to,
     chat,

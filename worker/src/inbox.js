@@ -258,7 +258,8 @@ export class Inbox extends DurableObject {
   /** A message the account sent from its phone goes into the account's ledger, so "undo the burst" covers it. */
   async #recordOwn(appId, m) {
     if (!this.env.LEDGER) return;
-    const entry = { appId, toWxid: m.chat, msgId: m.msgId, newMsgId: m.newMsgId, createTime: m.createTime, type: m.type, revokeAfterSec: null };
+    // Without a CreateTime the ledger takes the time of recording for the send time (as for some media sends).
+    const entry = { appId, toWxid: m.chat, msgId: m.msgId, newMsgId: m.newMsgId, createTime: m.createTime ?? '0', type: m.type, revokeAfterSec: null };
     try {
       await this.env.LEDGER.get(this.env.LEDGER.idFromName(appId)).record([entry]);
     } catch (e) {
