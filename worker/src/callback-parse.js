@@ -1,6 +1,7 @@
 // INTERIM: reads a GeWe callback until the library's `parseCallback` (the Rust core, issue 19) is exported; then
-// callbacks.js imports the library's and this file goes. Same output shape as the issue describes:
-// the envelope, an AddMsg message with every id as an exact decimal string, and a typed recall notice.
+// callbacks.js imports the library's and this file goes. Its output mirrors the core's `Callback` (src/core/
+// callback.rs on branch issue-19) in camelCase with every id an exact decimal string; `toEvent` in callbacks.js is
+// the one place that reads it.
 //
 // Exactness: JSON.parse's reviver sees each number's source text (V8's JSON.parse source access, in workerd), so
 // MsgId, NewMsgId and MsgSeq are kept as the digits GeWe wrote, never a rounded double. The XML of a recall notice is
@@ -21,7 +22,9 @@ export class CallbackError extends Error {
 
 /**
  * Reads a callback's raw text. Answers `{ kind: 'test' }` for setCallback's test POST (its token is dropped, never
- * returned), else `{ kind: 'event', typeName, appId, wxid, lowerCase, message?, revoke?, sysmsgType? }`.
+ * returned); `{ kind: 'message', envelope, message }` for AddMsg, where `message.sysmsg` is
+ * `{ kind: 'recall', chat, msgId, newMsgId, text, by }`, `{ kind: 'other', type }` or null; `{ kind: 'event', envelope }`
+ * for any other TypeName. `envelope` is `{ typeName, appid, wxid }`.
  */
 export function parseCallback(text) {
   if (typeof text !== 'string') throw new CallbackError('The callback body must be text.');
@@ -45,20 +48,17 @@ export function parseCallback(text) {
   const appId = string(lowerCase ? own(body, 'appid') : own(body, 'Appid'), 'Appid');
   const wxidValue = own(body, 'Wxid') ?? own(body, 'wxid');
   const wxid = wxidValue === undefined ? null : string(wxidValue, 'Wxid');
-  const event = { kind: 'event', typeName, appId, wxid, lowerCase };
-  if (typeName !== 'AddMsg') return event;
+  const envelope = { typeName, appid: appId, wxid };
+  if (typeName !== 'AddMsg') return { kind: 'event', envelope };
   const data = own(body, 'Data') ?? own(body, 'data');
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new CallbackError('An AddMsg callback has no Data object.');
   const message = addMsg(data, wxid);
-  event.message = message;
-  if (message.type === 10002) {
+  message.sysmsg = null;
+  if (message.msgType === 10002) {
     const notice = sysmsg(message.text);
-    if (notice) {
-      event.sysmsgType = notice.type;
-      if (notice.type === 'revokemsg') event.revoke = revokeNotice(notice.body, message, wxid);
-    }
+    if (notice) message.sysmsg = notice.type === 'revokemsg' ? { kind: 'recall', ...revokeNotice(notice.body, message) } : { kind: 'other', type: notice.type };
   }
-  return event;
+  return { kind: 'message', envelope, message };
 }
 
 /** The message of an AddMsg `Data`. */
@@ -66,36 +66,38 @@ function addMsg(data, wxid) {
   const from = wrapped(own(data, 'FromUserName'), 'FromUserName');
   const to = wrapped(own(data, 'ToUserName'), 'ToUserName');
   let text = wrapped(own(data, 'Content'), 'Content');
-  const type = Number(id(own(data, 'MsgType'), 'MsgType'));
+  const msgType = Number(id(own(data, 'MsgType'), 'MsgType'));
   let sender = from;
-  // A group message: the sender's wxid (or, for group system messages, the chatroom) before the first ":\n".
+  // A group message: the member's wxid before the first ":\n" (group system messages carry the chatroom there).
   if (from.endsWith('@chatroom')) {
     const at = text.indexOf(':\n');
     sender = null;
     if (at > 0) {
-      sender = text.slice(0, at);
+      const prefix = text.slice(0, at);
+      if (!prefix.endsWith('@chatroom')) sender = prefix;
       text = text.slice(at + 2);
     }
   }
-  const isOwn = wxid !== null && from === wxid;
-  const chat = from.endsWith('@chatroom') ? from : to.endsWith('@chatroom') || isOwn ? to : from;
+  const group = from.endsWith('@chatroom') || to.endsWith('@chatroom');
+  const chat = from.endsWith('@chatroom') ? from : to.endsWith('@chatroom') || (wxid !== null && from === wxid) ? to : from;
   const imgBuf = own(data, 'ImgBuf');
-  const imgLen = imgBuf && typeof imgBuf === 'object' && own(imgBuf, 'iLen')?.number !== undefined ? Number(own(imgBuf, 'iLen').number) : 0;
+  const buffer = imgBuf && typeof imgBuf === 'object' ? own(imgBuf, 'buffer') : undefined;
   const push = own(data, 'PushContent');
   return {
     msgId: id(own(data, 'MsgId'), 'MsgId'),
     newMsgId: id(own(data, 'NewMsgId'), 'NewMsgId'),
     msgSeq: own(data, 'MsgSeq') === undefined ? null : id(own(data, 'MsgSeq'), 'MsgSeq'),
-    createTime: id(own(data, 'CreateTime'), 'CreateTime'),
-    type,
+    msgType,
+    createTime: own(data, 'CreateTime') === undefined ? null : id(own(data, 'CreateTime'), 'CreateTime'),
     from,
     to,
     chat,
-    own: isOwn,
+    group,
     sender,
+    own: wxid !== null && sender === wxid,
     text,
-    imgLen,
     pushContent: typeof push === 'string' ? push : null,
+    imageBuffer: typeof buffer === 'string' ? buffer : null,
   };
 }
 
@@ -109,8 +111,8 @@ function sysmsg(text) {
   return { type: decode(open[1] ?? open[2]), body: xml.slice(open[0].length, end) };
 }
 
-/** The recall notice in a `<sysmsg type="revokemsg">` body. */
-function revokeNotice(body, message, wxid) {
+/** The recall notice in a `<sysmsg type="revokemsg">` body; `by` is the member a group notice names. */
+function revokeNotice(body, message) {
   const field = (name, required = true) => {
     const m = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(body);
     if (!m && required) throw new CallbackError(`A revokemsg notice has no <${name}>.`);
@@ -121,10 +123,7 @@ function revokeNotice(body, message, wxid) {
   const msgId = field('msgid', false);
   const text = field('replacemsg', false) ?? '';
   const chat = field('session', false) || message.chat;
-  // Who recalled: a group notice names the member in its prefix; "你撤回…" is the account itself; in a private chat
-  // it is the peer.
-  const who = message.from.endsWith('@chatroom') ? message.sender : text.startsWith('你撤回') ? wxid : chat.endsWith('@chatroom') ? null : chat;
-  return { chat, msgId: msgId !== null && ID.test(msgId) ? msgId : null, newMsgId, text, who: who ?? null };
+  return { chat, msgId: msgId !== null && ID.test(msgId) ? msgId : null, newMsgId, text, by: message.group ? message.sender : null };
 }
 
 const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };

@@ -56,12 +56,12 @@ async function take(request, env, ctx, url) {
   }
   // setCallback's test POST: it echoes the token setCallback was given, so nothing of it is kept or logged.
   if (event.kind === 'test') return taken();
-  if (!configuredAccounts(env).includes(event.appId)) {
+  if (!configuredAccounts(env).includes(event.envelope.appid)) {
     throw new HttpError(403, 'UNKNOWN_ACCOUNT', 'This callback is for an account this Worker is not configured for (GEWE_APP_IDS).');
   }
   // Only messages are kept; contact changes and Offline are acknowledged and dropped.
-  if (!event.message) return taken();
-  const work = inbox(env, event.appId).ingest(event);
+  if (event.kind !== 'message' || event.message.msgType === STATUS_SYNC) return taken();
+  const work = inbox(env, event.envelope.appid).ingest(toEvent(event));
   ctx.waitUntil(work.catch(() => {}));
   let timer;
   const late = new Promise((resolve) => (timer = setTimeout(resolve, ANSWER_BUDGET_MS, 'late')));
@@ -69,6 +69,36 @@ async function take(request, env, ctx, url) {
   // A store that failed in time is answered 503, so a GeWe that retries sends it again (de-duplication makes that safe).
   if (first === 'failed') throw new HttpError(503, 'UNAVAILABLE', 'The callback could not be stored; send it again.');
   return taken();
+}
+
+/** MsgType of a status sync (a chat window opened or closed on another device): not a message. */
+const STATUS_SYNC = 51;
+
+/**
+ * What the Inbox stores of a parsed AddMsg: the one place that reads the parser's shape. A recall's `by` is the
+ * member a group notice names; in a private chat the account itself when the notice says 你撤回 ("you recalled"),
+ * else the peer, the only other person there.
+ */
+function toEvent({ envelope, message: m }) {
+  const recall = m.sysmsg?.kind === 'recall' ? m.sysmsg : null;
+  const kind = recall ? 'recall' : m.msgType === 10000 || m.msgType === 10002 ? 'notice' : 'message';
+  const message = {
+    msgId: m.msgId,
+    newMsgId: m.newMsgId,
+    msgSeq: m.msgSeq,
+    createTime: m.createTime,
+    type: m.msgType,
+    from: m.from,
+    chat: m.chat,
+    sender: m.sender,
+    own: m.own,
+    text: m.text,
+    // The size of the inline thumbnail or voice clip, never its bytes.
+    mediaBytes: m.imageBuffer ? Math.floor((m.imageBuffer.replace(/=+$/, '').length * 3) / 4) : 0,
+  };
+  if (!recall) return { appId: envelope.appid, kind, message };
+  const by = recall.by ?? (recall.chat.endsWith('@chatroom') ? null : recall.text.startsWith('你撤回') ? envelope.wxid : recall.chat);
+  return { appId: envelope.appid, kind, message, recall: { chat: recall.chat, msgId: recall.msgId, newMsgId: recall.newMsgId, text: recall.text, by } };
 }
 
 /** The account's Inbox (one Durable Object per appId). */

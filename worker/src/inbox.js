@@ -41,7 +41,7 @@ const SCHEMA = [
     received_at INTEGER,
     content TEXT,
     truncated INTEGER NOT NULL DEFAULT 0,
-    img_len INTEGER,
+    media_bytes INTEGER,
     recalled_at INTEGER,
     recalled_by TEXT,
     recall_text TEXT,
@@ -69,7 +69,7 @@ function view(row) {
     Object.assign(out, { msgId: row.msg_id, msgSeq: row.msg_seq, from: row.from_wxid, sender: row.sender, own: row.own === 1, type: row.type, createTime: row.create_time, receivedAt: row.received_at });
     if (row.content !== null) out.content = row.content;
     if (row.truncated === 1) out.truncated = true;
-    if (row.img_len) out.mediaBytes = row.img_len;
+    if (row.media_bytes) out.mediaBytes = row.media_bytes;
   } else {
     // A recall notice for a message this inbox never received (before it was set up, evicted, or not yet arrived).
     out.received = false;
@@ -92,6 +92,7 @@ export class Inbox extends DurableObject {
   /** Rows in `received` and `seen`, counted once per instance and kept up to date (COUNT(*) reads every row). */
   #count = 0;
   #seenCount = 0;
+  #failed = false;
 
   constructor(ctx, env) {
     super(ctx, env);
@@ -104,32 +105,34 @@ export class Inbox extends DurableObject {
     });
   }
 
-  /** Stores one parsed callback event; answers what it did: stored, recalled, duplicate or ignored. */
+  /**
+   * Stores one callback: `{ appId, kind, message, recall? }` as callbacks.js's `toEvent` builds it, where `kind` is
+   * `message` (kept), `recall` (marks the message it names) or `notice` (remembered, not kept). Answers what it did:
+   * stored, recalled, duplicate or ignored.
+   */
   async ingest(event) {
     await this.#testFault();
     const settings = inboxSettings(this.env);
-    const { message, revoke, appId } = event;
+    const { appId, kind, message, recall } = event;
     const now = this.#now();
-    const retention = settings.recalledKeepDays * DAY_MS;
-    // Status syncs (opening a chat window) are not messages.
-    if (!message || message.type === 51) return { outcome: 'ignored' };
-    const fresh = this.#sql.exec(`INSERT INTO seen (new_msg_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1`, message.newMsgId, now).toArray();
-    if (fresh.length === 0) return { outcome: 'duplicate' };
+    // One transaction: a callback is remembered as seen only together with what it stored, so one that failed half
+    // way is not taken for a duplicate when GeWe sends it again.
+    const outcome = this.ctx.storage.transactionSync(() => {
+      const fresh = this.#sql.exec(`INSERT INTO seen (new_msg_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1`, message.newMsgId, now).toArray();
+      if (fresh.length === 0) return 'duplicate';
+      if (kind === 'notice') return 'ignored';
+      // A new row unless a notice came before its message (or the message before its notice).
+      const target = kind === 'recall' ? recall.newMsgId : message.newMsgId;
+      const added = this.#sql.exec('SELECT 1 FROM received WHERE new_msg_id = ?', target).toArray().length === 0;
+      if (kind === 'recall') this.#recall(appId, recall, message, now, settings.recalledKeepDays * DAY_MS, settings);
+      else this.#receive(appId, message, now, settings);
+      this.#failOnce(message.chat);
+      if (added) this.#count++;
+      return kind === 'recall' ? 'recalled' : 'stored';
+    });
+    if (outcome === 'duplicate') return { outcome };
     this.#seenCount++;
-    let outcome = 'stored';
-    // A new row unless a notice came before its message (or the message before its notice).
-    if (revoke || ![10000, 10002].includes(message.type)) {
-      if (!this.#sql.exec('SELECT 1 FROM received WHERE new_msg_id = ?', revoke ? revoke.newMsgId : message.newMsgId).toArray().length) this.#count++;
-    }
-    if (revoke) {
-      outcome = 'recalled';
-      this.#recall(appId, revoke, message, now, retention, settings);
-    } else if (![10000, 10002].includes(message.type)) {
-      this.#receive(appId, message, now, settings);
-    } else {
-      // System notices and other sysmsgs (pats, group templates) are not messages anyone recalls.
-      outcome = 'ignored';
-    }
+    if (outcome === 'ignored') return { outcome };
     this.#bound(settings.maxMessages);
     await this.#arm(settings);
     if (outcome === 'stored' && message.own && settings.recordOwn) await this.#recordOwn(appId, message);
@@ -191,14 +194,14 @@ export class Inbox extends DurableObject {
       content = m.text.length > MAX_CONTENT_CHARS ? m.text.slice(0, MAX_CONTENT_CHARS) : m.text;
       truncated = content.length < m.text.length ? 1 : 0;
     }
-    const fields = [m.msgId, m.msgSeq, m.from, m.sender, m.own ? 1 : 0, m.type, m.createTime, now, content, truncated, m.imgLen || null];
+    const fields = [m.msgId, m.msgSeq, m.from, m.sender, m.own ? 1 : 0, m.type, m.createTime, now, content, truncated, m.mediaBytes || null];
     // A notice that came first left a row without the message: the message fills it in and keeps its retention.
     this.#sql.exec(
-      `INSERT INTO received (new_msg_id, app_id, chat, msg_id, msg_seq, from_wxid, sender, own, type, create_time, received_at, content, truncated, img_len, keep_until)
+      `INSERT INTO received (new_msg_id, app_id, chat, msg_id, msg_seq, from_wxid, sender, own, type, create_time, received_at, content, truncated, media_bytes, keep_until)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (new_msg_id) DO UPDATE SET msg_id = excluded.msg_id, msg_seq = excluded.msg_seq, from_wxid = excluded.from_wxid,
          sender = excluded.sender, own = excluded.own, type = excluded.type, create_time = excluded.create_time,
-         received_at = excluded.received_at, content = excluded.content, truncated = excluded.truncated, img_len = excluded.img_len
+         received_at = excluded.received_at, content = excluded.content, truncated = excluded.truncated, media_bytes = excluded.media_bytes
        WHERE received.received_at IS NULL`,
       m.newMsgId,
       appId,
@@ -222,7 +225,7 @@ export class Inbox extends DurableObject {
       appId,
       r.chat,
       now,
-      r.who,
+      r.by,
       text,
       notice.newMsgId,
       forward,
@@ -255,7 +258,8 @@ export class Inbox extends DurableObject {
   /** A message the account sent from its phone goes into the account's ledger, so "undo the burst" covers it. */
   async #recordOwn(appId, m) {
     if (!this.env.LEDGER) return;
-    const entry = { appId, toWxid: m.chat, msgId: m.msgId, newMsgId: m.newMsgId, createTime: m.createTime, type: m.type, revokeAfterSec: null };
+    // Without a CreateTime the ledger takes the time of recording for the send time (as for some media sends).
+    const entry = { appId, toWxid: m.chat, msgId: m.msgId, newMsgId: m.newMsgId, createTime: m.createTime ?? '0', type: m.type, revokeAfterSec: null };
     try {
       await this.env.LEDGER.get(this.env.LEDGER.idFromName(appId)).record([entry]);
     } catch (e) {
@@ -320,5 +324,15 @@ export class Inbox extends DurableObject {
   async #testFault() {
     const m = /^slow-ingest:(\d{1,5})$/.exec(String(this.env.INBOX_TEST_FAULT ?? ''));
     if (m) await new Promise((resolve) => setTimeout(resolve, Number(m[1])));
+  }
+
+  /**
+   * Test only: INBOX_TEST_FAULT `fail-store:<chat>` makes the first store of a callback from that chat in this
+   * instance throw half way, after its rows were written. Inert without it.
+   */
+  #failOnce(chat) {
+    if (this.#failed || String(this.env.INBOX_TEST_FAULT ?? '') !== `fail-store:${chat}`) return;
+    this.#failed = true;
+    throw new Error('INBOX_TEST_FAULT');
   }
 }
