@@ -4,7 +4,8 @@
 // receiver reads nothing: every page parses the raw text itself, with the library and with JSON.parse.
 //
 //   POST /demo-callbacks/receive/{secret}  the receiver: answers "success" at once (GeWe gives 3 s), refuses others
-//   GET  /demo-callbacks/events            text/event-stream: one `callback` event per body received, {"text": raw}
+//   GET  /demo-callbacks/events            text/event-stream: one `callback` event per body received, {"text": raw};
+//                                          a `test` event, without the body, for setCallback's test POST (its token)
 //   POST /demo-callbacks/play              {"step":"message"} or {"step":"recall","newMsgId":"…"}: the stand-in sends it
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createCallbacks } from '../standin/callbacks.js';
@@ -30,8 +31,9 @@ export function createRecalls(address) {
   let callbacks;
   const stand = () => (callbacks ??= createCallbacks({ url: `${origin()}${PREFIX}receive/${secret}` }));
 
+  /** Hands a body to every open page; setCallback's test POST carries the account's token, so only its arrival. */
   function broadcast(text) {
-    const event = `event: callback\ndata: ${JSON.stringify({ text })}\n\n`;
+    const event = isTestPost(text) ? 'event: test\ndata: {}\n\n' : `event: callback\ndata: ${JSON.stringify({ text })}\n\n`;
     for (const res of streams) res.write(event);
   }
 
@@ -96,6 +98,17 @@ export function createRecalls(address) {
       streams.clear();
     },
   };
+}
+
+/** Whether a body is setCallback's test POST (`{"testMsg": …, "token": …}`), which carries the GeWe token. */
+function isTestPost(text) {
+  if (!text.includes('"testMsg"')) return false;
+  try {
+    const body = JSON.parse(text);
+    return Object.hasOwn(body, 'testMsg') && Object.hasOwn(body, 'token');
+  } catch {
+    return false;
+  }
 }
 
 /** Where this server is reached from itself: a wildcard address (0.0.0.0, ::) through loopback. */

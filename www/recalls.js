@@ -98,15 +98,20 @@ function run(client, inbox, text) {
   }
 }
 
+/** One more callback arrived (tests wait on the count). */
+function counted() {
+  $('recalls').dataset.received = String(Number($('recalls').dataset.received ?? 0) + 1);
+}
+
 /** One raw callback, as the receiver got it: both clients read it, and the page shows what each did. */
 function received(text) {
-  $('recalls').dataset.received = String(Number($('recalls').dataset.received ?? 0) + 1);
+  counted();
   const json = run(jsonParseClient, inboxes.json, text);
   const lib = run(withGeweRevoke, inboxes.lib, text);
   if (lib.error) return setStatus(`A callback arrived that parseCallback refused: ${lib.error}`, true);
   if (lib.out?.kept) return messageArrived(text, json, lib.out.kept);
   if (lib.out?.named) return noticeArrived(text, json, lib.out);
-  // setCallback's test POST (it carries the token: never shown), a group system message, a pat, an image…
+  // A group system message, a pat, an image, another TypeName…
   setStatus('A callback arrived that is neither a text message nor a recall notice; both clients left it.');
 }
 
@@ -227,6 +232,10 @@ export function startRecalls() {
   const events = new EventSource('/demo-callbacks/events');
   // Each event is {"text": raw}: a JSON string, so the raw body comes back byte for byte (no number passes JSON.parse here).
   events.addEventListener('callback', (e) => received(JSON.parse(e.data).text));
+  events.addEventListener('test', () => {
+    counted();
+    setStatus("setCallback's test POST arrived (the receiver keeps its token from this page).");
+  });
   events.addEventListener('open', () => {
     $('friend-sends').disabled = false;
     $('recalls').dataset.listening = 'true';

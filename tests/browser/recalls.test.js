@@ -146,8 +146,27 @@ test("the demo's callback receiver and scenario route refuse what they should", 
   const url = demo.recalls.receiverUrl();
   const post = (to, body) => fetch(to, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
-  const right = await post(url, '{"testMsg":"验证回调地址是否可用","token":"x"}');
+  // What the page is handed: each body raw, but of setCallback's test POST only that it came (it carries the token).
+  const stream = await fetch(`${demo.url}demo-callbacks/events`);
+  const reader = stream.body.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = '';
+  const until = async (pattern) => {
+    while (!pattern.test(seen)) {
+      const { value, done } = await reader.read();
+      assert.ok(!done, `the stream ended before ${pattern}`);
+      seen += value;
+    }
+  };
+  const right = await post(url, '{"testMsg":"验证回调地址是否可用","token":"tok-0123456789abcdef"}');
   assert.deepEqual([right.status, await right.text()], [200, 'success']);
+  const friend = createCallbacks({ url }).friendMessage();
+  assert.equal((await post(url, friend.text)).status, 200);
+  await until(/event: callback\ndata: .*\n\n/);
+  assert.match(seen, /event: test\ndata: \{\}\n\n/);
+  assert.ok(!seen.includes('tok-0123456789abcdef'), 'the token is not relayed');
+  const relayed = /event: callback\ndata: (.*)\n\n/.exec(seen)[1];
+  assert.equal(JSON.parse(relayed).text, friend.text, 'the body byte for byte');
+  await reader.cancel();
   const wrong = url.slice(0, -1) + (url.endsWith('0') ? '1' : '0');
   const refused = await post(wrong, '{}');
   assert.equal(refused.status, 404, 'a wrong secret');
