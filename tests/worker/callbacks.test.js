@@ -318,21 +318,21 @@ describe('GeWe callbacks in workerd', { concurrency: true }, () => {
     assert.equal((await received(APP_ID, s2.message.newMsgId)).error.code, 'UNKNOWN_MESSAGE');
 
     for (const [body, why] of [
-      ['not json', 'not valid JSON'],
+      ['not json', 'not JSON'],
       ['[1]', 'not a JSON object'],
-      ['{"TypeName":"AddMsg","Appid":"wx_standin_app"}', 'no Data object'],
-      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: -5, MsgType: 1, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '' } } }), 'NewMsgId is not an unsigned 64-bit'],
-      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 18446744073709551616n, MsgType: 1, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '' } } }), 'NewMsgId is not an unsigned 64-bit'],
-      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 2, MsgType: 1, CreateTime: 1, FromUserName: 'a', ToUserName: { string: 'b' }, Content: { string: '' } } }), 'FromUserName is not a'],
-      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 2, MsgType: 10002, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '<sysmsg type="revokemsg"><revokemsg><newmsgid>12x</newmsgid></revokemsg></sysmsg>' } } }), '<newmsgid> that is not'],
+      ['{"TypeName":"AddMsg","Appid":"wx_standin_app"}', 'no Data'],
+      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: -5, MsgType: 1, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '' } } }), 'Data.NewMsgId is not an integer from 0 to 2^64-1'],
+      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 18446744073709551616n, MsgType: 1, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '' } } }), 'Data.NewMsgId is not an integer from 0 to 2^64-1'],
+      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 2, MsgType: 1, CreateTime: 1, FromUserName: 'a', ToUserName: { string: 'b' }, Content: { string: '' } } }), 'Data.FromUserName is not a'],
+      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 2, MsgType: 10002, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '<sysmsg type="revokemsg"><revokemsg><newmsgid>12x</newmsgid></revokemsg></sysmsg>' } } }), '<newmsgid> is not an integer from 0 to 2^64-1'],
       [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 2, MsgType: 10002, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '<sysmsg type="revokemsg"><revokemsg></revokemsg></sysmsg>' } } }), 'has no <newmsgid>'],
-      ['{"Appid":"wx_standin_app"}', 'TypeName is not a string'],
+      ['{"Appid":"wx_standin_app"}', 'no TypeName'],
       ['{"TypeName":"AddMsg","Appid":7}', 'Appid is not a string'],
       ['{"TypeName":"AddMsg","Appid":"wx_standin_app","Wxid":1,"Data":{}}', 'Wxid is not a string'],
       [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 2, MsgType: 1, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: 5 } } }), 'Data.Content.string is not a string'],
-      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 2, MsgType: 1, CreateTime: 'soon', FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '' } } }), 'CreateTime is not'],
-      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1.5, NewMsgId: 2, MsgType: 1, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '' } } }), 'MsgId is not'],
-      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 2, MsgType: 10002, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '<sysmsg type="revokemsg"><revokemsg>' } } }), 'not closed by </sysmsg>'],
+      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 2, MsgType: 1, CreateTime: 'soon', FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '' } } }), 'Data.CreateTime is not an integer'],
+      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1.5, NewMsgId: 2, MsgType: 1, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '' } } }), 'Data.MsgId is not an integer'],
+      [rawJson({ TypeName: 'AddMsg', Appid: APP_ID, Data: { MsgId: 1, NewMsgId: 2, MsgType: 10002, CreateTime: 1, FromUserName: { string: 'a' }, ToUserName: { string: 'b' }, Content: { string: '<sysmsg type="revokemsg"><revokemsg>' } } }), 'Data.Content'],
     ]) {
       const bad = await cb.post(body);
       assert.equal(bad.status, 400, body);

@@ -38,20 +38,22 @@ export function parseCallback(text) {
     });
   } catch (e) {
     if (e instanceof CallbackError) throw e;
-    throw new CallbackError('The callback body is not valid JSON.');
+    throw new CallbackError('The callback is not JSON.');
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new CallbackError('The callback body is not a JSON object.');
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new CallbackError('The callback is not a JSON object.');
   if (own(body, 'testMsg') !== undefined && own(body, 'token') !== undefined) return { kind: 'test' };
   // One Gewechat release sent the envelope's keys in lower case (Data -> data, TypeName -> type_name).
   const lowerCase = own(body, 'TypeName') === undefined && own(body, 'type_name') !== undefined;
-  const typeName = string(lowerCase ? own(body, 'type_name') : own(body, 'TypeName'), 'TypeName');
+  const typeValue = lowerCase ? own(body, 'type_name') : own(body, 'TypeName');
+  if (typeValue === undefined) throw new CallbackError("The callback has no TypeName, nor the testMsg of setCallback's test POST.");
+  const typeName = string(typeValue, 'TypeName');
   const appId = string(lowerCase ? own(body, 'appid') : own(body, 'Appid'), 'Appid');
   const wxidValue = own(body, 'Wxid') ?? own(body, 'wxid');
   const wxid = wxidValue === undefined ? null : string(wxidValue, 'Wxid');
   const envelope = { typeName, appid: appId, wxid };
   if (typeName !== 'AddMsg') return { kind: 'event', envelope };
   const data = own(body, 'Data') ?? own(body, 'data');
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new CallbackError('An AddMsg callback has no Data object.');
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new CallbackError('The callback has no Data.');
   const message = addMsg(data, wxid);
   message.sysmsg = null;
   if (message.msgType === 10002) {
@@ -107,7 +109,7 @@ function sysmsg(text) {
   const open = /^\s*<sysmsg\s+type\s*=\s*(?:"([^"]*)"|'([^']*)')[^>]*>/.exec(xml);
   if (!open) return null;
   const end = xml.lastIndexOf('</sysmsg>');
-  if (end < open[0].length) throw new CallbackError('A sysmsg callback is not closed by </sysmsg>.');
+  if (end < open[0].length) throw new CallbackError("The callback's Data.Content is a system message (MsgType 10002) but not XML: no </sysmsg>.");
   return { type: decode(open[1] ?? open[2]), body: xml.slice(open[0].length, end) };
 }
 
@@ -115,11 +117,11 @@ function sysmsg(text) {
 function revokeNotice(body, message) {
   const field = (name, required = true) => {
     const m = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(body);
-    if (!m && required) throw new CallbackError(`A revokemsg notice has no <${name}>.`);
+    if (!m && required) throw new CallbackError(`The recall notice in Data.Content has no <${name}>.`);
     return m ? decode(m[1]).trim() : null;
   };
   const newMsgId = field('newmsgid');
-  if (!ID.test(newMsgId) || BigInt(newMsgId) > U64_MAX) throw new CallbackError('A revokemsg notice has a <newmsgid> that is not an unsigned 64-bit decimal id.');
+  if (!ID.test(newMsgId) || BigInt(newMsgId) > U64_MAX) throw new CallbackError("The recall notice's <newmsgid> is not an integer from 0 to 2^64-1.");
   const msgId = field('msgid', false);
   const text = field('replacemsg', false) ?? '';
   const chat = field('session', false) || message.chat;
@@ -147,7 +149,7 @@ function string(value, name) {
 
 /** `{"string": "..."}` (an empty wrapper `{}` is ""). */
 function wrapped(value, name) {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CallbackError(`The callback's Data.${name} is not a {"string": ...} object.`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CallbackError(`The callback's Data.${name} is not a {"string": …} object.`);
   const s = own(value, 'string');
   if (s === undefined) return '';
   return string(s, `Data.${name}.string`);
@@ -157,7 +159,7 @@ function wrapped(value, name) {
 function id(value, name) {
   const digits = typeof value === 'string' ? value : value?.number;
   if (typeof digits !== 'string' || !ID.test(digits) || BigInt(digits) > U64_MAX) {
-    throw new CallbackError(`The callback's Data.${name} is not an unsigned 64-bit whole number.`);
+    throw new CallbackError(`The callback's Data.${name} is not an integer from 0 to 2^64-1.`);
   }
   return digits;
 }

@@ -51,7 +51,7 @@ async function take(request, env, ctx, url) {
   try {
     event = parseCallback(text);
   } catch (e) {
-    if (e instanceof CallbackError || e?.name === 'GeweError') throw new HttpError(400, e.code ?? 'BAD_CALLBACK', e.message);
+    if (e instanceof CallbackError || e?.name === 'GeweError') throw new HttpError(400, 'BAD_CALLBACK', e.message);
     throw e;
   }
   // setCallback's test POST: it echoes the token setCallback was given, so nothing of it is kept or logged.

@@ -1,4 +1,5 @@
 // The settings of the callback route and the Inbox, read from the Worker's environment and checked before use.
+import { whole } from './config.js';
 import { misconfigured } from './http.js';
 
 /** The accounts this deployment serves: GEWE_APP_IDS (comma-separated), else GEWE_APP_ID. */
@@ -7,15 +8,6 @@ export function configuredAccounts(env) {
   if (list.length > 0) return list;
   const one = String(env.GEWE_APP_ID ?? '').trim();
   return one ? [one] : [];
-}
-
-/** A whole number from a variable ("" = `fallback`), digits only. */
-function whole(env, name, fallback, min, max) {
-  const text = String(env[name] ?? '');
-  if (text === '') return fallback;
-  const n = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
-  if (!(n >= min && n <= max)) throw misconfigured(name);
-  return n;
 }
 
 /** A switch: "" or "0" off, "1" on. */
