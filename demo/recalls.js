@@ -1,16 +1,25 @@
 // The demo server's part in the page's third part (www/recalls.js): a callback receiver that GeWe's stand-in POSTs
 // to, as GeWe POSTs to the URL set with setCallback, a stream that hands each raw body to the open pages as it
 // arrives, and the route the page drives the stand-in with (a friend's message, then its recall notice). The
-// receiver reads nothing: every page parses the raw text itself, with the library and with JSON.parse.
+// receiver parses nothing but setCallback's test POST (to keep its token from the page): every page reads the raw
+// text itself, with the library and with JSON.parse.
 //
 //   POST /demo-callbacks/receive/{secret}  the receiver: answers "success" at once (GeWe gives 3 s), refuses others
 //   GET  /demo-callbacks/events            text/event-stream: one `callback` event per body received, {"text": raw};
 //                                          a `test` event, without the body, for setCallback's test POST (its token)
 //   POST /demo-callbacks/play              {"step":"message"} or {"step":"recall","newMsgId":"…"}: the stand-in sends it
+//   GET  /demo-callbacks/interim-parser.js  the Worker's interim reader, for a package without parseCallback
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { createCallbacks } from '../standin/callbacks.js';
 
 export const PREFIX = '/demo-callbacks/';
+/**
+ * The Worker's interim callback reader, served to the page only while the package does not export parseCallback
+ * (the core's parser is built behind the `callbacks` cargo feature); the page says when it runs this one.
+ */
+const INTERIM = fileURLToPath(new URL('../worker/src/callback-parse.js', import.meta.url));
 
 /** The largest callback body the receiver takes: the library's own bound (MAX_CALLBACK_BYTES in the core). */
 const MAX_BODY = 1024 * 1024;
@@ -86,6 +95,7 @@ export function createRecalls(address) {
       if (rest.startsWith('receive/')) await receive(req, res, rest.slice('receive/'.length));
       else if (rest === 'events' && req.method === 'GET') events(req, res);
       else if (rest === 'play') await play(req, res);
+      else if (rest === 'interim-parser.js' && req.method === 'GET') await sendFile(res, INTERIM);
       else sendText(res, 404, 'not found');
       return true;
     },
@@ -135,6 +145,12 @@ async function readText(req, cap) {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+async function sendFile(res, file) {
+  const text = await readFile(file, 'utf8');
+  res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
 }
 
 function sendText(res, status, text) {

@@ -7,8 +7,12 @@
 import * as gewe from '/pkg/browser.js';
 import { $ } from './page.js';
 
-// A namespace import: a build of the package without parseCallback leaves this part saying so, not the page broken.
-const { parseCallback } = gewe;
+/**
+ * The reader of raw callbacks: the library's parseCallback (the wasm) when the package exports it; until then (the
+ * core's parser is built behind the `callbacks` cargo feature, off in the shipped package) the reader the Worker uses
+ * meanwhile, worker/src/callback-parse.js, which gives the same shape. The page says which one runs.
+ */
+let parseCallback = gewe.parseCallback;
 
 /** Each client's kept messages, by the NewMsgId it read (newest last, bounded by KEEP). */
 const inboxes = { json: new Map(), lib: new Map() };
@@ -219,14 +223,31 @@ function showCode(pre, source) {
   );
 }
 
+/** Which parseCallback runs: the package's, or (said on the page) the Worker's interim reader. */
+async function chooseParser() {
+  if (typeof parseCallback === 'function') return 'gewe-revoke';
+  ({ parseCallback } = await import('/demo-callbacks/interim-parser.js'));
+  const file = document.createElement('code');
+  file.textContent = 'worker/src/callback-parse.js';
+  $('rc-parser').replaceChildren(
+    'This build of the package does not export parseCallback yet (the core builds it behind the callbacks cargo feature), so parseCallback here is the reader the Worker uses until it does, ',
+    file,
+    ': the same shape, its ids exact through JSON.parse\'s access to each number\'s source text.',
+  );
+  $('rc-parser').hidden = false;
+  return 'interim';
+}
+
 /** Shows the third part (stand-in mode), with the source of the two functions it runs, and listens for callbacks. */
-export function startRecalls() {
+export async function startRecalls() {
   $('recalls').hidden = false;
   showCode($('rc-json-code'), jsonParseClient.toString());
   showCode($('rc-lib-code'), LIBRARY_IMPORT + withGeweRevoke.toString());
-  if (typeof parseCallback !== 'function') {
-    // Not marked as a failure: the rest of the page works, and a fresh page shows nothing red.
-    setStatus('This build of gewe-revoke has no parseCallback yet: rebuild the package (scripts/build.sh) to run this part.');
+  try {
+    $('recalls').dataset.parser = await chooseParser();
+  } catch (e) {
+    // Not marked as a failure: the rest of the page works.
+    setStatus(`This part cannot run: no parseCallback could be loaded (${e.message}).`);
     return;
   }
   const events = new EventSource('/demo-callbacks/events');
