@@ -155,7 +155,18 @@ pub fn parse_callback(raw: &str) -> Result<Callback, Error> {
     Ok(Callback::Message { envelope, message })
 }
 
+/// Reads `Data`, its members checked in this order: `MsgId`, `NewMsgId`, `MsgSeq`, `MsgType`, `CreateTime`,
+/// `FromUserName`, `ToUserName`, `Content`, then a system message's XML.
 fn message(data: &Json, wxid: Option<&str>) -> Result<Message, Error> {
+    let msg_id = integer(data, "MsgId", "Data.MsgId")?.ok_or_else(|| missing("Data.MsgId"))?;
+    let new_msg_id = integer(data, "NewMsgId", "Data.NewMsgId")?.ok_or_else(|| missing("Data.NewMsgId"))?;
+    let msg_seq = integer(data, "MsgSeq", "Data.MsgSeq")?;
+    let msg_type = integer(data, "MsgType", "Data.MsgType")?
+        .ok_or_else(|| missing("Data.MsgType"))
+        .and_then(|n| {
+            u32::try_from(n).map_err(|_| bad("The callback's Data.MsgType is out of range.", "Data.MsgType"))
+        })?;
+    let create_time = integer(data, "CreateTime", "Data.CreateTime")?;
     let from = wrapped(data, "FromUserName", "Data.FromUserName")?
         .filter(|s| !s.is_empty())
         .ok_or_else(|| missing("Data.FromUserName"))?;
@@ -163,11 +174,6 @@ fn message(data: &Json, wxid: Option<&str>) -> Result<Message, Error> {
         .filter(|s| !s.is_empty())
         .ok_or_else(|| missing("Data.ToUserName"))?;
     let content = wrapped(data, "Content", "Data.Content")?.unwrap_or_default();
-    let msg_type = integer(data, "MsgType", "Data.MsgType")?
-        .ok_or_else(|| missing("Data.MsgType"))
-        .and_then(|n| {
-            u32::try_from(n).map_err(|_| bad("The callback's Data.MsgType is out of range.", "Data.MsgType"))
-        })?;
 
     let (chat, group) = if is_chatroom(&from) {
         (from.clone(), true)
@@ -194,11 +200,11 @@ fn message(data: &Json, wxid: Option<&str>) -> Result<Message, Error> {
         None
     };
     Ok(Message {
-        msg_id: integer(data, "MsgId", "Data.MsgId")?.ok_or_else(|| missing("Data.MsgId"))?,
-        new_msg_id: integer(data, "NewMsgId", "Data.NewMsgId")?.ok_or_else(|| missing("Data.NewMsgId"))?,
-        msg_seq: integer(data, "MsgSeq", "Data.MsgSeq")?,
+        msg_id,
+        new_msg_id,
+        msg_seq,
         msg_type,
-        create_time: integer(data, "CreateTime", "Data.CreateTime")?,
+        create_time,
         push_content: data.get("PushContent").and_then(Json::as_str).map(str::to_owned),
         image_buffer: data
             .get("ImgBuf")
