@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createStandin, BASE_PATH } from '../standin/standin.js';
 import { CAUSES, MARK, causeOf, describe } from '../www/upstream.js';
 import { USAGE, UsageError, checkUpstream, parseCli } from './cli.js';
+import { createRecalls } from './recalls.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const TYPES = {
@@ -37,17 +38,21 @@ const FORWARD = ['content-type', 'x-gewe-token', 'accept', 'accept-language'];
 export async function startDemoServer({ host = '127.0.0.1', port = 8080, upstream, mounts = {}, log = () => {} } = {}) {
   const upstreamBase = upstream ? checkUpstream(upstream) : undefined;
   const standin = upstreamBase ? undefined : createStandin();
+  // The page's third part (stand-in mode): the stand-in's callbacks to a receiver here, relayed to the page.
+  const recalls = standin ? createRecalls(() => server.address()) : undefined;
   const statics = [...Object.entries(mounts), ['/pkg/', join(ROOT, 'pkg')], ['/', join(ROOT, 'www')]];
 
   const server = http.createServer(async (req, res) => {
     const started = performance.now();
     res.on('close', () => {
       const took = `${req.method} ${req.url.split('?')[0]} -> ${res.statusCode} (${Math.round(performance.now() - started)} ms)`;
-      log(redactFrom(req, res.demoNote ? `${took}: ${res.demoNote}` : took));
+      const line = redactFrom(req, res.demoNote ? `${took}: ${res.demoNote}` : took);
+      log(recalls ? recalls.redact(line) : line);
     });
     try {
       const path = new URL(req.url, 'http://demo').pathname;
       if (path === '/demo-config.json') return sendJson(res, 200, config(standin, upstreamBase));
+      if (recalls && (await recalls.handle(req, res, path))) return;
       if (path === '/demo-standin/revoke' && standin) return sendJson(res, 200, verdict(standin, new URL(req.url, 'http://demo').searchParams.get('newMsgId')));
       if (path.startsWith(BASE_PATH + '/')) {
         if (standin) return void standin.handle(req, res);
@@ -74,8 +79,10 @@ export async function startDemoServer({ host = '127.0.0.1', port = 8080, upstrea
     url,
     upstream: upstreamBase,
     standin,
+    recalls,
     server,
     close: () => {
+      recalls?.close();
       server.closeAllConnections();
       return Promise.all([new Promise((r) => server.close(r)), standin?.close()]);
     },
@@ -176,7 +183,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     const mode = options.upstream
       ? `forwarding ${BASE_PATH}/* to ${demo.upstream} (the token passes through, never logged)`
       : `with the built-in GeWe stand-in at ${BASE_PATH}`;
-    console.log(`\ngewe-revoke demo: open ${demo.url}\n  ${mode}\n  Ctrl-C to stop\n`);
+    const more = demo.recalls ? `\n  GeWe's callbacks for the page's third part: node standin/callbacks.js ${demo.recalls.receiverUrl()}` : '';
+    console.log(`\ngewe-revoke demo: open ${demo.url}\n  ${mode}${more}\n  Ctrl-C to stop\n`);
     const stop = async () => {
       console.log('\nstopping');
       await demo.close();
