@@ -2,7 +2,7 @@
 // the compatibility settings and bindings of worker/wrangler.toml (the dry run prints bindings but writes none).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 
@@ -48,6 +48,33 @@ export function ledgerWorker(dist, bindings, { persist, ...options } = {}) {
   return new Miniflare({
     ...workerOptions(dist, bindings),
     durableObjects: { LEDGER: { className: 'Ledger', useSQLite: true } },
+    ...(persist ? { durableObjectsPersist: persist } : {}),
+    cf: false,
+    ...options,
+  });
+}
+
+/**
+ * The bundled Worker with a test-only Ledger: `TestLedger` moves the ledger's clock by the TEST_CLOCK_OFFSET_MS
+ * binding, so a test sees what hours of waiting (prunes, evictions) would show. It lives in a module written next to
+ * the bundle for the test; the deployed bundle has no such class, binding or hook.
+ */
+export function testLedgerWorker(dist, bindings, { persist, ...options } = {}) {
+  writeFileSync(
+    `${dist}/test-entry.js`,
+    `import worker, { Ledger } from './index.js';
+export default worker;
+export class TestLedger extends Ledger {
+  now() {
+    return Date.now() + Number(this.env.TEST_CLOCK_OFFSET_MS ?? 0);
+  }
+}
+`,
+  );
+  return new Miniflare({
+    ...workerOptions(dist, bindings),
+    scriptPath: `${dist}/test-entry.js`,
+    durableObjects: { LEDGER: { className: 'TestLedger', useSQLite: true } },
     ...(persist ? { durableObjectsPersist: persist } : {}),
     cf: false,
     ...options,
