@@ -66,13 +66,14 @@ export class Ledger extends DurableObject {
       this.#sql.exec(SQL.interrupted, this.now(), INTERRUPTED, MAX_ATTEMPTS);
       this.#count = this.#sql.exec(SQL.count).one().n;
       this.#tombstones = this.#sql.exec(SQL.countTombstones).one().n;
-      this.#alarmAt = await ctx.storage.getAlarm();
+      const stored = await ctx.storage.getAlarm();
+      this.#alarmAt = stored === null ? null : stored + this.now() - Date.now();
       // Whatever alarm is stored (or none), the table decides: a run cut off may have left one that is too late.
       await this.#arm();
     });
   }
 
-  /** The ledger's clock, Unix milliseconds. */
+  /** The ledger's clock, Unix milliseconds (a test subclass moves it to see what hours of waiting would show). */
   now() {
     return Date.now();
   }
@@ -213,9 +214,9 @@ export class Ledger extends DurableObject {
     const sentAt = created > 0 ? created * 1000 : now;
     const tomb = created > 0 ? undefined : this.#sql.exec(SQL.tombstone, newMsgId).toArray()[0];
     if (tomb && tomb.to_wxid === toWxid && tomb.msg_id === msgId) {
-      // Revoked before its row left: it stays revoked, never gets a fresh window.
-      const [row] = this.#sql.exec(SQL.insert, newMsgId, appId, toWxid, msgId, createTime, typeOf(type), tomb.sent_at, now, 'revoked', null, now).toArray();
-      this.#count++;
+      // Revoked before its row left: it is answered as revoked and never gets a fresh window.
+      const row = { new_msg_id: newMsgId, app_id: appId, to_wxid: toWxid, msg_id: msgId, create_time: createTime, type: typeOf(type), sent_at: tomb.sent_at };
+      Object.assign(row, { recorded_at: now, updated_at: now, state: 'revoked', revoke_at: null, error: null, attempts: 0, next_try_at: null });
       return ok(200, { created: false, message: view(row) });
     }
     if (sentAt + WINDOW_MS <= now) {
@@ -367,7 +368,8 @@ export class Ledger extends DurableObject {
     // An alarm already set no later does the job: it recomputes when it fires.
     if (at === null || (this.#alarmAt !== null && this.#alarmAt <= at)) return;
     this.#alarmAt = at;
-    await this.ctx.storage.setAlarm(at);
+    // The runtime's clock, should `now()` ever differ from it.
+    await this.ctx.storage.setAlarm(at + Date.now() - now);
   }
 }
 
