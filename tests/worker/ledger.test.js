@@ -223,7 +223,8 @@ describe('the ledger in workerd', { concurrency: true }, () => {
       assert.deepEqual([refused.body.message.error.code, refused.body.message.error.apiMsg, refused.body.message.error.maybeDelivered], ['API_ERROR', '撤回消息失败', undefined]);
       assert.ok(refused.body.message.nextTryAt > Date.now() - 1000);
       const pursued = await call('POST', `${keyPath(b.key)}/revoke`);
-      assert.equal(pursued.status, 202, 'a pursued message is not sent again by hand: its retry is due');
+      // Retried already (200) or not yet (202): either way this call sent nothing of its own (counted below).
+      assert.ok([200, 202].includes(pursued.status), JSON.stringify(pursued.body));
       await until('the retry', async () => (await state(call, b.key)).state === 'revoked');
       assert.deepEqual(s.requestsOf(b.m.newMsgId).map((r) => [r.fault, r.confirmed]), [['offline', false], [null, true]], 'the refused call and the retry');
 
@@ -390,8 +391,10 @@ describe('the ledger in workerd', { concurrency: true }, () => {
 
   test('bounded storage: at the bound the oldest messages past their window make room; then 507 LEDGER_FULL', { timeout: 30_000 }, async (t) => {
     const { s, call } = await setup(t, { LEDGER_MAX_MESSAGES: '5' });
+    // The object started first, so that the two near the end of their window are still inside it when recorded.
+    assert.equal((await call('GET', '/chats/x/messages')).status, 200);
     const old = [];
-    for (let i = 0; i < 2; i++) old.push(await recordFresh(s, call, { createTime: nowSec() - 118 + i }));
+    for (let i = 0; i < 2; i++) old.push(await recordFresh(s, call, { createTime: nowSec() - 117 + i }));
     const fresh = [];
     for (let i = 0; i < 3; i++) fresh.push(await recordFresh(s, call, { revokeAfterSec: 100 }));
     assert.deepEqual([...old, ...fresh].map((x) => x.r.status), [201, 201, 201, 201, 201]);

@@ -27,13 +27,17 @@ function whole(env, name, fallback, min, max) {
   return n;
 }
 
-// One client per isolate (rebuilt only if the configuration changes); the wasm was instantiated at module scope.
-let cached;
+// One client per isolate and use (rebuilt only if the configuration changes); the wasm was instantiated at module scope.
+const cached = new Map();
 
-/** The GeWe client for this environment; throws MISCONFIGURED naming the variable the library refused. */
-export function clientFor(env) {
+/**
+ * The GeWe client for this environment; throws MISCONFIGURED naming the variable the library refused. `retries`
+ * (default: the library's) is 0 for the ledger, which makes each of its attempts exactly one request and pursues the
+ * recall itself.
+ */
+export function clientFor(env, { retries } = {}) {
   const key = JSON.stringify([env.GEWE_BASE_URL, env.GEWE_APP_ID, env.GEWE_TIMEOUT_MS, env.GEWE_TOKEN]);
-  if (cached?.key === key) return cached.client;
+  if (cached.get(retries)?.key === key) return cached.get(retries).client;
   const timeoutMs = whole(env, 'GEWE_TIMEOUT_MS', undefined, 0, MAX_TIMEOUT_MS);
   let client;
   try {
@@ -42,12 +46,13 @@ export function clientFor(env) {
       baseUrl: env.GEWE_BASE_URL || undefined,
       appId: env.GEWE_APP_ID || undefined,
       timeoutMs,
+      retries,
     });
   } catch (e) {
     // The library's message may quote the refused value; answer with the variable's name only.
     throw misconfigured(VARIABLES[e?.field] ?? 'configuration');
   }
-  cached = { key, client };
+  cached.set(retries, { key, client });
   return client;
 }
 

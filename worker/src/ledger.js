@@ -288,7 +288,8 @@ export class Ledger extends DurableObject {
 
   /** Claims the message, sends one revoke through the library and stores what it means for the pursuit. */
   async #attempt(newMsgId, alarm) {
-    const client = clientFor(this.env);
+    // One request per attempt: the ledger counts, paces and spaces them itself.
+    const client = clientFor(this.env, { retries: 0 });
     const { timeoutMs, retryMs } = ledgerSettings(this.env);
     const now = this.now();
     this.#expireStale(now);
