@@ -35,8 +35,9 @@ export const FAULTS = {
   oneOf: 'one of `kinds` (fault names), picked at random for each request it answers',
 };
 // Options every fault takes: `times` (default 1; Infinity for all), `route` ('revokeMsg' or 'postText'), `rate` (the
-// chance, 0 to 1, that it answers a given request; default 1), and for revokeMsg `act: true`: GeWe revokes the
-// message first (a valid request with the right token), then the fault plays, so the client cannot know it worked.
+// chance, 0 to 1, that it answers a given request; default 1), `perMessage` (the most requests per newMsgId it
+// answers), and for revokeMsg `act: true`: GeWe revokes the message first (a valid request with the right token),
+// then the fault plays, so the client cannot know it worked.
 
 /**
  * Creates a stand-in. `handle(req, res)` serves it inside another server (the demo); `listen()` serves it alone.
@@ -80,13 +81,15 @@ export function createStandin({ token = STANDIN_TOKEN, appId = STANDIN_APP_ID, b
 
   function fault(kind, options = {}) {
     if (!(kind in FAULTS)) throw new Error(`unknown fault ${kind}; known: ${Object.keys(FAULTS).join(', ')}`);
-    faults.push({ kind, times: options.times ?? 1, route: options.route ?? 'revokeMsg', ...options });
+    faults.push({ kind, times: options.times ?? 1, route: options.route ?? 'revokeMsg', ...options, hits: new Map() });
   }
 
-  function takeFault(route) {
-    const at = faults.findIndex((f) => f.route === route && (f.rate === undefined || Math.random() < f.rate));
+  function takeFault(route, newMsgId) {
+    const eligible = (f) => f.perMessage === undefined || (f.hits.get(newMsgId) ?? 0) < f.perMessage;
+    const at = faults.findIndex((f) => f.route === route && eligible(f) && (f.rate === undefined || Math.random() < f.rate));
     if (at < 0) return undefined;
     const f = faults[at];
+    if (f.perMessage !== undefined) f.hits.set(newMsgId, (f.hits.get(newMsgId) ?? 0) + 1);
     if (--f.times <= 0) faults.splice(at, 1);
     return f.kind === 'oneOf' ? { ...f, kind: f.kinds[randomInt(f.kinds.length)] } : f;
   }
@@ -286,7 +289,7 @@ export function createStandin({ token = STANDIN_TOKEN, appId = STANDIN_APP_ID, b
         stats.maxInflight = Math.max(stats.maxInflight, ++stats.inflight);
         res.on('close', () => stats.inflight--);
       }
-      const f = takeFault(name);
+      const f = takeFault(name, parsed(text)?.newMsgId);
       const seen = name === 'revokeMsg' ? { newMsgId: parsed(text)?.newMsgId ?? null, at: now(), fault: f?.kind ?? null, acted: false, confirmed: false } : null;
       if (seen) revokeRequests.push(seen);
       if (f?.act && seen && req.headers['x-gewe-token'] === token && parsed(text) !== undefined) {

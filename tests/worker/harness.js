@@ -7,6 +7,18 @@ import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns a truthy value (which is returned), failing after `ms`. */
+export async function until(what, check, ms = 10_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
 export const API_KEY = 'worker-api-key-5f3a9c';
 
 /** compatibility_date and compatibility_flags as worker/wrangler.toml sets them, so workerd runs what a deploy runs. */

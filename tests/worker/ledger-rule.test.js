@@ -5,11 +5,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { startStandin } from '../../standin/standin.js';
-import { API_KEY, ROOT, dryRun, ledgerWorker, testLedgerWorker } from './harness.js';
+import { API_KEY, ROOT, dryRun, ledgerWorker, sleep, testLedgerWorker, until } from './harness.js';
 
 const { dist: DIST } = dryRun('worker-dist-ledger-rule');
 const nowSec = () => Math.floor(Date.now() / 1000);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const keyPath = (key) => `/messages/${encodeURIComponent(key)}`;
 
 /** Calls the Worker with the API key; returns status and parsed body. */
@@ -21,17 +20,6 @@ function caller(mf) {
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
-}
-
-/** Polls `check` until it returns a truthy value (which is returned), failing after `ms`. */
-async function until(what, check, ms = 10_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 const baseEnv = (s, vars = {}) => ({

@@ -9,7 +9,8 @@
 // transition is one guarded SQL statement run before any await, and a request leaves the object only once its claim
 // is stored (the output gate), so no message is ever sent twice at once, and none after a stored confirmation. A row
 // still `revoking` when the object starts again lost its instance with the request out: it is retried. The alarm is
-// recomputed from the table after every change and on every start, so no restart leaves a recall un-armed.
+// recomputed from the table on every start and every run, and moved earlier by every change that needs it, so it is
+// never later than the next recall, retry or prune, and no restart leaves a recall un-armed.
 import { DurableObject } from 'cloudflare:workers';
 import { GeweError } from 'gewe-revoke';
 import { clientFor, ledgerSettings, MAX_ATTEMPTS, MAX_REVOKE_AFTER_SEC, WINDOW_SEC } from './config.js';
@@ -82,7 +83,8 @@ export class Ledger extends DurableObject {
   async record(items) {
     const now = this.now();
     const results = items.map((item) => this.#recordOne(item, now));
-    await this.#arm();
+    const stored = results.filter((r) => r.status === 201).map((r) => r.body.message);
+    await this.#armBy(Math.min(...stored.map((m) => m.revokeAt ?? m.sentAt + (WINDOW_SEC + RETENTION_SEC) * 1000)));
     return results;
   }
 
@@ -104,12 +106,12 @@ export class Ledger extends DurableObject {
     const refused = scheduleError(row.sent_at, revokeAfterSec, now);
     if (refused) return refused;
     const [changed] = this.#sql.exec(SQL.schedule, now, row.sent_at + revokeAfterSec * 1000, newMsgId).toArray();
-    await this.#arm();
+    await this.#armBy(changed.revoke_at);
     return ok(200, { message: view(changed) });
   }
 
   /** Cancels a scheduled recall; cancelling a cancelled one changes nothing. */
-  async cancel(newMsgId) {
+  cancel(newMsgId) {
     const now = this.now();
     this.#expireStale(now);
     const row = this.#row(newMsgId);
@@ -117,10 +119,9 @@ export class Ledger extends DurableObject {
     if (row.state === 'cancelled') return ok(200, { message: view(row) });
     // A revoke asked for by hand or by undo is under way whatever the schedule says.
     if (this.#pending.get(newMsgId)?.alarm === false) return this.#wrongState(row, 'cancelled');
+    // The alarm stays: one that finds nothing due re-arms from the table.
     const [changed] = this.#sql.exec(SQL.cancel, now, newMsgId).toArray();
-    if (!changed) return this.#wrongState(row, 'cancelled');
-    await this.#arm();
-    return ok(200, { message: view(changed) });
+    return changed ? ok(200, { message: view(changed) }) : this.#wrongState(row, 'cancelled');
   }
 
   /**
@@ -278,15 +279,16 @@ export class Ledger extends DurableObject {
 
   #enqueue(newMsgId, alarm) {
     this.#pacer ??= new Pacer(ledgerSettings(this.env));
-    const task = this.#pacer.run(() => this.#attempt(newMsgId, alarm)).finally(() => {
-      this.#pending.delete(newMsgId);
-      return this.#arm();
-    });
+    const task = this.#pacer
+      .run(() => this.#attempt(newMsgId, alarm))
+      .finally(() => this.#pending.delete(newMsgId))
+      // Not claimed (cancelled, moved or done meanwhile): out of the queue, the table says when it is due.
+      .then((claimed) => (claimed === false ? this.#arm() : undefined));
     this.#pending.set(newMsgId, { task, alarm });
     return task;
   }
 
-  /** Claims the message, sends one revoke through the library and stores what it means for the pursuit. */
+  /** Claims the message, sends one revoke through the library and stores what it means for the pursuit; false if not claimed. */
   async #attempt(newMsgId, alarm) {
     // One request per attempt: the ledger counts, paces and spaces them itself.
     const client = clientFor(this.env, { retries: 0 });
@@ -295,7 +297,7 @@ export class Ledger extends DurableObject {
     this.#expireStale(now);
     // The claim: the alarm fires only what is still due (a cancel or a reschedule since wins).
     const [row] = this.#sql.exec(alarm ? SQL.claimDue : SQL.claimNow, now, newMsgId, MAX_ATTEMPTS).toArray();
-    if (!row) return;
+    if (!row) return false;
     let stored = false;
     try {
       let next = ['revoked', null, 0, null];
@@ -308,9 +310,14 @@ export class Ledger extends DurableObject {
       }
       this.#sql.exec(SQL.settle, this.now(), newMsgId, ...next);
       stored = true;
+      await this.#armBy(next[3]);
     } finally {
       // Whatever went wrong after the claim, the request may be out: the pursuit goes on (or ends) as after a timeout.
-      if (!stored) this.#sql.exec(SQL.settle, this.now(), newMsgId, ...this.#afterFailure(row, null, retryMs));
+      if (!stored) {
+        const next = this.#afterFailure(row, null, retryMs);
+        this.#sql.exec(SQL.settle, this.now(), newMsgId, ...next);
+        await this.#armBy(next[3]);
+      }
     }
   }
 
@@ -354,9 +361,10 @@ export class Ledger extends DurableObject {
   }
 
   /**
-   * Sets the object's one alarm from the table: the first recall or retry not yet queued (after a pause when the
-   * queue is full), a check within ALARM_WAIT_MS while revokes are queued or out (should this instance die with
-   * them), or the next prune.
+   * Sets the object's one alarm from the table, on every start and at the end of every alarm run: the first recall or
+   * retry not yet queued (after a pause when the queue is full), a check within ALARM_WAIT_MS while revokes are
+   * queued or out (should this instance die with them), or the next prune. Between runs, every change moves it
+   * earlier when it needs to be (`#armBy`), so the stored alarm is never later than the table's next need.
    */
   async #arm() {
     const now = this.now();
@@ -364,13 +372,18 @@ export class Ledger extends DurableObject {
     if (due !== null && due <= now && this.#pending.size >= ALARM_BATCH) due = now + ALARM_WAIT_MS;
     const check = this.#pending.size > 0 ? now + ALARM_WAIT_MS : null;
     const prune = this.#sql.exec(SQL.nextPrune).one().t;
-    const times = [due, check, prune].filter((t) => t !== null);
-    const at = times.length ? Math.min(...times) : null;
-    // An alarm already set no later does the job: it recomputes when it fires.
-    if (at === null || (this.#alarmAt !== null && this.#alarmAt <= at)) return;
+    await this.#armBy(Math.min(...[due, check, prune].filter((t) => t !== null)));
+  }
+
+  /**
+   * Moves the alarm to `at` when none is set or the one set is later: a change can only need it earlier, and an
+   * alarm that comes early re-arms from the table.
+   */
+  async #armBy(at) {
+    if (!Number.isFinite(at) || (this.#alarmAt !== null && this.#alarmAt <= at)) return;
     this.#alarmAt = at;
     // The runtime's clock, should `now()` ever differ from it.
-    await this.ctx.storage.setAlarm(at + Date.now() - now);
+    await this.ctx.storage.setAlarm(at + Date.now() - this.now());
   }
 }
 
