@@ -91,7 +91,8 @@ describe('the ledger pursues a due recall', { concurrency: true }, () => {
   });
 
   test('every fault GeWe may have acted on ends revoked, with nothing sent after the confirmation', { timeout: 40_000 }, async (t) => {
-    const { s, call } = await setup(t, { GEWE_TIMEOUT_MS: '800' });
+    // A deadline well above a loaded machine's slowest answer: a confirmation read late is a timeout to the ledger.
+    const { s, call } = await setup(t, { GEWE_TIMEOUT_MS: '2500' });
     const page = '<html><body><h1>500 Internal Server Error</h1></body></html>';
     const cases = [
       ['hang', { act: true }, 'TIMEOUT'],

@@ -274,7 +274,9 @@ export class Ledger extends DurableObject {
     const row = this.#row(newMsgId);
     if (!row || !REVOCABLE_STATES.includes(row.state)) return;
     this.#sql.exec(SQL.dueNow, this.now(), newMsgId);
-    await this.#enqueue(newMsgId, false);
+    const task = this.#enqueue(newMsgId, false);
+    await this.#armBy(null);
+    await task;
   }
 
   #enqueue(newMsgId, alarm) {
@@ -376,10 +378,13 @@ export class Ledger extends DurableObject {
   }
 
   /**
-   * Moves the alarm to `at` when none is set or the one set is later: a change can only need it earlier, and an
-   * alarm that comes early re-arms from the table.
+   * Moves the alarm to `at` (null: no new need) when none is set or the one set is later: a change can only need it
+   * earlier, and an alarm that comes early re-arms from the table. While revokes are queued or out it is never later
+   * than a check ALARM_WAIT_MS away: an object is only started again by its alarm or a request, so should this
+   * instance die with them, that check is what brings them back.
    */
   async #armBy(at) {
+    if (this.#pending.size > 0) at = Math.min(at ?? Infinity, this.now() + ALARM_WAIT_MS);
     if (!Number.isFinite(at) || (this.#alarmAt !== null && this.#alarmAt <= at)) return;
     this.#alarmAt = at;
     // The runtime's clock, should `now()` ever differ from it.
