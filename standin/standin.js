@@ -392,8 +392,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     process.exit(2);
   }
   const s = await startStandin({ port });
-  console.log(`GeWe stand-in at ${s.baseUrl}`);
-  console.log(`  token  ${s.token}   (send it as X-GEWE-TOKEN)`);
-  console.log(`  appId  ${s.appId}`);
+  // The first line's form is read by tools (bench/standin-process.js): keep it.
+  console.log(`GeWe stand-in at ${s.baseUrl}  (token ${s.token}, appId ${s.appId})`);
+  console.log(`  send X-GEWE-TOKEN: ${s.token} and appId ${s.appId}; POST ${s.baseUrl}/message/postText sends, /message/revokeMsg revokes`);
   console.log(`  what it revoked: GET ${s.baseUrl}/__standin/revokes   (its messages: GET ${s.baseUrl}/__standin/messages)`);
 }
