@@ -2,6 +2,8 @@
 # Runs the project's pinned wrangler on Node 22 (wrangler needs >= 22.12; the npm package node@22 provides it).
 #   scripts/wrangler.sh deploy            deploy worker/ (after `wrangler login` and the two `secret put`s)
 #   scripts/wrangler.sh deploy --dry-run  bundle only
+#   scripts/wrangler.sh dev               run it locally in workerd (secrets from worker/.dev.vars, see
+#                                         worker/.dev.vars.example; e.g. against `node standin/standin.js --port 2531`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node22=node_modules/node/bin/node

@@ -1,7 +1,7 @@
 // The GeWe stand-in: enough of GeWe's HTTP API to test and demo gewe-revoke against, behaving like the real
 // service where it matters (see shared GEWE-FACTS.md): ids as JSON numbers above 2^53, failures as HTTP 200 with
 // ret 500, a rounded id that "succeeds" and revokes nothing, a 120 s revoke window, and fault switches.
-// Dependency-free. `node standin/standin.js [--port N]` runs it alone on 127.0.0.1.
+// Dependency-free. `node standin/standin.js [--port N]` runs it alone on 127.0.0.1 (see standin/README.md).
 import http from 'node:http';
 import { randomBytes, randomInt } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -32,7 +32,12 @@ export const FAULTS = {
   huge: '`status` (default 200) with a body of `bytes` (default 64 MiB): `prefix`, then `fill`, then `suffix`, written in chunks as the client reads (backpressure), with Content-Length unless `contentLength: false`; stops when the client goes away',
   endless: '200 headers and `head` (default `{"ret":200,`), then the body never ends',
   echoBody: '`status` (default 200) with the body `body` (string or Buffer) and extra `headers`',
+  oneOf: 'one of `kinds` (fault names), picked at random for each request it answers',
 };
+// Options every fault takes: `times` (default 1; Infinity for all), `route` ('revokeMsg' or 'postText'), `rate` (the
+// chance, 0 to 1, that it answers a given request; default 1), `perMessage` (the most requests per newMsgId it
+// answers), and for revokeMsg `act: true`: GeWe revokes the message first (a valid request with the right token),
+// then the fault plays, so the client cannot know it worked.
 
 /**
  * Creates a stand-in. `handle(req, res)` serves it inside another server (the demo); `listen()` serves it alone.
@@ -43,6 +48,12 @@ export function createStandin({ token = STANDIN_TOKEN, appId = STANDIN_APP_ID, b
   const messages = new Map();
   /** Every revokeMsg the stand-in judged: the body it got (never the token) and what it did. */
   const revokeCalls = [];
+  /**
+   * Every revokeMsg request that arrived, faults included: `{ newMsgId, at, fault, acted, confirmed }`, where `fault`
+   * is the fault kind that answered it (null: none), `acted` whether it revoked the message, and `confirmed` whether
+   * the client was sent a complete `ret: 200` answer.
+   */
+  const revokeRequests = [];
   const faults = [];
   const hanging = new Set();
   /** Every answer that was held open or streamed (hang, endless, huge): when it started and when its connection closed. */
@@ -70,15 +81,17 @@ export function createStandin({ token = STANDIN_TOKEN, appId = STANDIN_APP_ID, b
 
   function fault(kind, options = {}) {
     if (!(kind in FAULTS)) throw new Error(`unknown fault ${kind}; known: ${Object.keys(FAULTS).join(', ')}`);
-    faults.push({ kind, times: options.times ?? 1, route: options.route ?? 'revokeMsg', ...options });
+    faults.push({ kind, times: options.times ?? 1, route: options.route ?? 'revokeMsg', ...options, hits: new Map() });
   }
 
-  function takeFault(route) {
-    const at = faults.findIndex((f) => f.route === route);
+  function takeFault(route, newMsgId) {
+    const eligible = (f) => f.perMessage === undefined || (f.hits.get(newMsgId) ?? 0) < f.perMessage;
+    const at = faults.findIndex((f) => f.route === route && eligible(f) && (f.rate === undefined || Math.random() < f.rate));
     if (at < 0) return undefined;
     const f = faults[at];
+    if (f.perMessage !== undefined) f.hits.set(newMsgId, (f.hits.get(newMsgId) ?? 0) + 1);
     if (--f.times <= 0) faults.splice(at, 1);
-    return f;
+    return f.kind === 'oneOf' ? { ...f, kind: f.kinds[randomInt(f.kinds.length)] } : f;
   }
 
   const json = (res, status, text, headers = {}) => {
@@ -201,28 +214,38 @@ export function createStandin({ token = STANDIN_TOKEN, appId = STANDIN_APP_ID, b
     return `{"ret":200,"msg":"操作成功","data":{"toWxid":${JSON.stringify(m.toWxid)},"createTime":${m.createTime},"msgId":${m.msgId},"newMsgId":${m.newMsgId},"type":1}}`;
   }
 
-  function revokeMsg(body, res) {
+  /** Judges a revokeMsg body as GeWe would, revoking the message when it matches; returns the answer. */
+  function judge(body) {
     const fields = ['appId', 'toWxid', 'msgId', 'newMsgId', 'createTime'];
     const wrong = fields.find((f) => typeof body?.[f] !== 'string');
-    if (wrong) return answer(res, { ret: 500, msg: `参数错误: ${wrong} 必须是字符串` });
+    if (wrong) return { ret: 500, msg: `参数错误: ${wrong} 必须是字符串` };
     const call = { body: Object.fromEntries(fields.map((f) => [f, body[f]])), at: now(), outcome: 'unmatched' };
     revokeCalls.push(call);
     if (body.appId !== appId) {
       call.outcome = 'unknown-device';
-      return answer(res, { ret: 500, msg: '撤回消息失败', data: { code: '-1', msg: '设备不存在' } });
+      return { ret: 500, msg: '撤回消息失败', data: { code: '-1', msg: '设备不存在' } };
     }
     const m = messages.get(body.newMsgId);
     const matches = m && m.toWxid === body.toWxid && m.msgId === body.msgId && String(m.createTime) === body.createTime;
     if (matches && m.createTime !== 0 && now() - m.createTime * 1000 > REVOKE_WINDOW_SEC * 1000) {
       call.outcome = 'too-late';
-      return answer(res, { ret: 500, msg: '消息已超过可撤回时间' });
+      return { ret: 500, msg: '消息已超过可撤回时间' };
     }
     if (matches) {
       m.revoked = true;
       call.outcome = 'revoked';
     }
     // Like the real service: an id that matches nothing (a rounded one) still gets 操作成功.
-    answer(res, { ret: 200, msg: '操作成功' });
+    return { ret: 200, msg: '操作成功' };
+  }
+
+  /** The parsed JSON body, or undefined. */
+  function parsed(text) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return undefined;
+    }
   }
 
   function readBody(req) {
@@ -254,6 +277,9 @@ export function createStandin({ token = STANDIN_TOKEN, appId = STANDIN_APP_ID, b
       if (req.method === 'GET' && route === '__standin/messages') {
         return answer(res, { ret: 200, msg: 'ok', data: [...messages.values()] });
       }
+      if (req.method === 'GET' && route === '__standin/revokes') {
+        return answer(res, { ret: 200, msg: 'ok', data: revokeRequests });
+      }
       if (req.method !== 'POST' || !['message/postText', 'message/revokeMsg'].includes(route)) {
         return json(res, 404, '{"ret":404,"msg":"Not Found"}');
       }
@@ -263,16 +289,20 @@ export function createStandin({ token = STANDIN_TOKEN, appId = STANDIN_APP_ID, b
         stats.maxInflight = Math.max(stats.maxInflight, ++stats.inflight);
         res.on('close', () => stats.inflight--);
       }
-      const f = takeFault(name);
+      const f = takeFault(name, parsed(text)?.newMsgId);
+      const seen = name === 'revokeMsg' ? { newMsgId: parsed(text)?.newMsgId ?? null, at: now(), fault: f?.kind ?? null, acted: false, confirmed: false } : null;
+      if (seen) revokeRequests.push(seen);
+      if (f?.act && seen && req.headers['x-gewe-token'] === token && parsed(text) !== undefined) {
+        seen.acted = judge(parsed(text)).ret === 200;
+      }
       if (f && (await play(f, req, res))) return;
       if (!checkAuth(req, res)) return;
-      let body;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        return answer(res, { ret: 500, msg: '请求体不是合法的JSON' });
-      }
-      (name === 'postText' ? postText : revokeMsg)(body, res);
+      const body = parsed(text);
+      if (body === undefined) return answer(res, { ret: 500, msg: '请求体不是合法的JSON' });
+      if (name === 'postText') return postText(body, res);
+      const result = judge(body);
+      if (seen) Object.assign(seen, { acted: result.ret === 200, confirmed: result.ret === 200 });
+      answer(res, result);
     })().catch((e) => {
       if (!res.headersSent) json(res, 500, JSON.stringify({ ret: 500, msg: String(e?.message ?? e) }));
     });
@@ -285,6 +315,7 @@ export function createStandin({ token = STANDIN_TOKEN, appId = STANDIN_APP_ID, b
     basePath,
     messages,
     revokeCalls,
+    revokeRequests,
     stats,
     streams,
     send,
@@ -298,10 +329,13 @@ export function createStandin({ token = STANDIN_TOKEN, appId = STANDIN_APP_ID, b
     revokesOf: (newMsgId) => revokeCalls.filter((c) => c.body.newMsgId === String(newMsgId)).length,
     fault,
     clearFaults: () => void faults.splice(0),
+    /** Every revokeMsg request naming this newMsgId, faults included (see `revokeRequests`). */
+    requestsOf: (newMsgId) => revokeRequests.filter((r) => r.newMsgId === String(newMsgId)),
     /** Forgets calls, counters, stream records and faults (messages stay). */
     resetCounters() {
       faults.splice(0);
       revokeCalls.splice(0);
+      revokeRequests.splice(0);
       streams.splice(0);
       Object.assign(stats, { postText: 0, revokeMsg: 0, maxInflight: stats.inflight });
     },
@@ -329,6 +363,17 @@ export function createStandin({ token = STANDIN_TOKEN, appId = STANDIN_APP_ID, b
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
     },
+    /** An outage: stops listening (connections are refused) and drops open ones, keeping messages and records. */
+    async down() {
+      const { port } = new URL(standin.origin);
+      standin.downPort = Number(port);
+      await standin.close();
+    },
+    /** Ends an outage: listens again on the same address. */
+    up() {
+      const { hostname } = new URL(standin.origin);
+      return standin.listen({ host: hostname, port: standin.downPort });
+    },
   };
   return standin;
 }
@@ -341,6 +386,14 @@ export function startStandin(options = {}) {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const at = process.argv.indexOf('--port');
-  const s = await startStandin({ port: at > 0 ? Number(process.argv[at + 1]) : 0 });
+  const port = at > 0 ? Number(process.argv[at + 1]) : 0;
+  if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    console.error('usage: node standin/standin.js [--port N]   (N from 0 to 65535; 0 or none: a free port)');
+    process.exit(2);
+  }
+  const s = await startStandin({ port });
+  // The first line's form is read by tools (bench/standin-process.js): keep it.
   console.log(`GeWe stand-in at ${s.baseUrl}  (token ${s.token}, appId ${s.appId})`);
+  console.log(`  send X-GEWE-TOKEN: ${s.token} and appId ${s.appId}; POST ${s.baseUrl}/message/postText sends, /message/revokeMsg revokes`);
+  console.log(`  what it revoked: GET ${s.baseUrl}/__standin/revokes   (its messages: GET ${s.baseUrl}/__standin/messages)`);
 }

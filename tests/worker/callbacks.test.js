@@ -308,8 +308,8 @@ describe('GeWe callbacks in workerd', { concurrency: true }, () => {
     const m = other.friendMessage();
     const r = await other.post(m);
     assert.equal(r.status, 403);
-    assert.equal(JSON.parse(r.body).error.code, 'UNKNOWN_ACCOUNT');
-    assert.equal((await received('wx_someone_else', m.message.newMsgId)).error.code, 'UNKNOWN_ACCOUNT');
+    assert.equal(JSON.parse(r.body).error.code, 'UNKNOWN_APP_ID');
+    assert.equal((await received('wx_someone_else', m.message.newMsgId)).error.code, 'UNKNOWN_APP_ID');
     // GEWE_APP_IDS lists the second account: its callbacks are taken into its own inbox.
     const second = createCallbacks({ url: cb.url, appId: 'wx_second' });
     const s2 = second.friendMessage();
@@ -439,9 +439,9 @@ describe('GeWe callbacks in workerd', { concurrency: true }, () => {
       [`/chats/${chat}/recalled?limit=0`, 'INVALID_PARAMS', 'limit'],
       [`/chats/${chat}/recalled?limit=201`, 'INVALID_PARAMS', 'limit'],
       [`/chats/${chat}/recalled?cursor=abc`, 'INVALID_PARAMS', 'cursor'],
-      [`/chats/${chat}/recalled?appId=wx_unknown`, 'UNKNOWN_ACCOUNT', 'appId'],
+      [`/chats/${chat}/recalled?appId=wx_unknown`, 'UNKNOWN_APP_ID', 'appId'],
       ['/inbox/not-a-key', 'INVALID_PARAMS', 'key'],
-      ['/inbox/wx_unknown:123', 'UNKNOWN_ACCOUNT', 'appId'],
+      ['/inbox/wx_unknown:123', 'UNKNOWN_APP_ID', 'appId'],
       [`/inbox/${APP_ID}:123`, 'UNKNOWN_MESSAGE', undefined],
     ]) {
       const r = await api(path);

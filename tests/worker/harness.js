@@ -2,11 +2,23 @@
 // the compatibility settings and bindings of worker/wrangler.toml (the dry run prints bindings but writes none).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns a truthy value (which is returned), failing after `ms`. */
+export async function until(what, check, ms = 10_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
 export const API_KEY = 'worker-api-key-5f3a9c';
 
 /** compatibility_date and compatibility_flags as worker/wrangler.toml sets them, so workerd runs what a deploy runs. */
@@ -54,13 +66,29 @@ export function ledgerWorker(dist, bindings, { persist, ...options } = {}) {
   });
 }
 
-/** Polls `check` until it returns a truthy value (which is returned), failing after `ms`. */
-export async function until(what, check, ms = 10_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+/**
+ * The bundled Worker with a test-only Ledger: `TestLedger` moves the ledger's clock by the TEST_CLOCK_OFFSET_MS
+ * binding, so a test sees what hours of waiting (prunes, evictions) would show. It lives in a module written next to
+ * the bundle for the test; the deployed bundle has no such class, binding or hook.
+ */
+export function testLedgerWorker(dist, bindings, { persist, ...options } = {}) {
+  writeFileSync(
+    `${dist}/test-entry.js`,
+    `import worker, { Ledger } from './index.js';
+export default worker;
+export class TestLedger extends Ledger {
+  now() {
+    return Date.now() + Number(this.env.TEST_CLOCK_OFFSET_MS ?? 0);
   }
+}
+`,
+  );
+  return new Miniflare({
+    ...workerOptions(dist, bindings),
+    scriptPath: `${dist}/test-entry.js`,
+    durableObjects: { LEDGER: { className: 'TestLedger', useSQLite: true } },
+    ...(persist ? { durableObjectsPersist: persist } : {}),
+    cf: false,
+    ...options,
+  });
 }

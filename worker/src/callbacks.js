@@ -4,8 +4,9 @@
 // as a path that names no route. GeWe gives the receiver 3 seconds: the work goes to the account's Durable Object and
 // the answer never waits for it longer than ANSWER_BUDGET_MS.
 import { HttpError, json } from './http.js';
-import { configuredAccounts, inboxSettings } from './inbox-config.js';
-import { parseKey } from './ledger.js';
+import { checkAccount, servedAccounts } from './config.js';
+import { inboxSettings } from './inbox-config.js';
+import { parseKey } from './schema.js';
 import { CallbackError, parseCallback } from './callback-parse.js';
 
 const PREFIX = '/callbacks/';
@@ -56,8 +57,8 @@ async function take(request, env, ctx, url) {
   }
   // setCallback's test POST: it echoes the token setCallback was given, so nothing of it is kept or logged.
   if (event.kind === 'test') return taken();
-  if (!configuredAccounts(env).includes(event.envelope.appid)) {
-    throw new HttpError(403, 'UNKNOWN_ACCOUNT', 'This callback is for an account this Worker is not configured for (GEWE_APP_IDS).');
+  if (!servedAccounts(env).has(event.envelope.appid)) {
+    throw new HttpError(403, 'UNKNOWN_APP_ID', 'This callback is for an account this Worker does not serve: add its Appid to GEWE_APP_IDS.');
   }
   // Only messages are kept; contact changes and Offline are acknowledged and dropped.
   if (event.kind !== 'message' || event.message.msgType === STATUS_SYNC) return taken();
@@ -136,10 +137,10 @@ async function readText(request) {
 
 /** The account a read names (?appId=, else the only or default configured one); refused unless configured. */
 function account(env, given) {
-  const accounts = configuredAccounts(env);
+  const accounts = [...servedAccounts(env)];
   const appId = given ?? (accounts.length === 1 ? accounts[0] : String(env.GEWE_APP_ID ?? '') || undefined);
   if (appId === undefined) throw new HttpError(400, 'INVALID_PARAMS', 'Give ?appId= (several accounts are configured).', {}, { field: 'appId' });
-  if (!accounts.includes(appId)) throw new HttpError(404, 'UNKNOWN_ACCOUNT', 'This appId is not a configured account (GEWE_APP_IDS).', {}, { field: 'appId' });
+  checkAccount(env, appId);
   return appId;
 }
 

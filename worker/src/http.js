@@ -33,9 +33,30 @@ export const unauthorized = () => new HttpError(401, 'UNAUTHORIZED', 'Send Autho
 // Names the variable, never its value: a secret pasted into the wrong variable must not come back in a response.
 export const misconfigured = (name) => new HttpError(500, 'MISCONFIGURED', `The Worker's ${name} is not valid.`);
 
+/**
+ * The library's remedies are written for JavaScript callers (what to pass, what to call); an HTTP caller sends JSON.
+ * Each entry rewrites one of them into what to send instead; a message none matches is already right for both.
+ */
+const HTTP_REMEDIES = [
+  // UNSAFE_INTEGER: an id sent as a JSON number above 2^53 has already been rounded by whoever parsed it.
+  [/: pass it as a string or BigInt, or read the send response with parseSendReceipt\(\) to keep it exact\.$/,
+    ': send it as a JSON string of digits, copied from the raw send answer (or record that raw text through POST /messages).'],
+  [/^(\w+) is the JavaScript number/, '$1 is the JSON number'],
+  [/above Number\.MAX_SAFE_INTEGER/, 'above 2^53'],
+  // INVALID_PARAMS: JSON has strings and numbers, no BigInt.
+  [/must be a decimal string, a BigInt or a safe integer/, 'must be a JSON string of decimal digits (a JSON number only up to 2^53)'],
+  // REVOKE_WINDOW_EXPIRED: the Worker has no option to send anyway.
+  [/; pass revokeWindowSec: null to send anyway\.$/, '; nothing was sent.'],
+];
+
+/** A library message as an HTTP caller should read it. */
+export function forHttp(message) {
+  return HTTP_REMEDIES.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), String(message));
+}
+
 /** The public face of a library error: code, message and what GeWe said; never a cause, data or a token. */
 export function errorBody(e) {
-  const out = { code: e.code, message: e.message };
+  const out = { code: e.code, message: forHttp(e.message) };
   for (const k of ['field', 'ret', 'apiMsg', 'status', 'location']) if (e[k] !== undefined) out[k] = e[k];
   // Only when GeWe may have acted on the request although the call failed: check before revoking again.
   if (e.maybeDelivered === true) out.maybeDelivered = true;

@@ -2,14 +2,6 @@
 import { whole } from './config.js';
 import { misconfigured } from './http.js';
 
-/** The accounts this deployment serves: GEWE_APP_IDS (comma-separated), else GEWE_APP_ID. */
-export function configuredAccounts(env) {
-  const list = String(env.GEWE_APP_IDS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (list.length > 0) return list;
-  const one = String(env.GEWE_APP_ID ?? '').trim();
-  return one ? [one] : [];
-}
-
 /** A switch: "" or "0" off, "1" on. */
 function flag(env, name) {
   const text = String(env[name] ?? '');

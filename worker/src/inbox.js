@@ -8,7 +8,7 @@
 // bounded in tries; it carries the message's view, never a GeWe token.
 import { DurableObject } from 'cloudflare:workers';
 import { inboxSettings } from './inbox-config.js';
-import { messageKey } from './ledger.js';
+import { messageKey } from './schema.js';
 
 /** The most characters of a message's content kept; longer content is cut and marked truncated. */
 export const MAX_CONTENT_CHARS = 16 * 1024;

@@ -2,10 +2,11 @@
 // /revoke/batch) call GeWe from here; the ledger of sent messages (record, scheduled recall, undo) is the Ledger
 // Durable Object, one per appId (ledger.js). The GeWe token lives only in the GEWE_TOKEN secret; it is sent only to
 // GeWe and never appears in a response.
-import { buildRevokeRequest, GeweError, parseSendReceipt } from 'gewe-revoke';
-import { clientFor, ledgerSettings } from './config.js';
+import { GeweError, parseSendReceipt } from 'gewe-revoke';
+import { canonical, checkAccount, clientFor, ledgerSettings } from './config.js';
 import { errorBody, failure, HttpError, json, readJson, STATUS, unauthorized } from './http.js';
-import { CHAT_LIMIT, parseKey } from './ledger.js';
+import { CHAT_LIMIT } from './ledger.js';
+import { parseCursor, parseKey } from './schema.js';
 import { callback, isCallback, recalledRoute, receivedRoute } from './callbacks.js';
 
 export { Ledger } from './ledger.js';
@@ -22,6 +23,9 @@ const ROUTES = [
   ['/messages/:key', { GET: getMessage }],
   ['/messages/:key/schedule', { PUT: schedule, DELETE: cancel }],
   ['/messages/:key/revoke', { POST: revokeRecorded }],
+  // A chat named in the query (or undo's body) reaches every toWxid, also "." and "..", which a URL path cannot carry.
+  ['/chats/messages', { GET: chatMessages }],
+  ['/chats/undo', { POST: undo }],
   ['/chats/:toWxid/messages', { GET: chatMessages }],
   ['/chats/:toWxid/undo', { POST: undo }],
   ['/chats/:toWxid/recalled', { GET: recalledRoute }],
@@ -167,6 +171,7 @@ async function recordEntry(item, env) {
     throw e;
   }
   const params = await canonical({ ...receipt, appId: item.appId ?? (env.GEWE_APP_ID || undefined) });
+  checkAccount(env, params.appId);
   if (params.newMsgId === '0') throw new HttpError(400, 'INVALID_PARAMS', 'newMsgId 0 names no message.', {}, { field: 'newMsgId' });
   return { ...params, type: receipt.type, revokeAfterSec: item.revokeAfterSec ?? null };
 }
@@ -204,21 +209,47 @@ async function revokeRecorded({ params, env }) {
   return answer(await ledger(env, appId).revoke(newMsgId));
 }
 
-/** GET /chats/:toWxid/messages?appId=&limit= */
+/** GET /chats/:toWxid/messages?appId=&limit=&cursor=, or GET /chats/messages?toWxid=&appId=&limit=&cursor= */
 async function chatMessages({ url, params, env }) {
-  const { appId, toWxid } = await canonical(target(url.searchParams.get('appId'), env, { toWxid: params.toWxid }));
-  const text = url.searchParams.get('limit') ?? '100';
-  const limit = /^\d{1,4}$/.test(text) ? Number(text) : 0;
-  if (limit < 1 || limit > CHAT_LIMIT) throw new HttpError(400, 'INVALID_PARAMS', `limit must be 1 to ${CHAT_LIMIT}.`, {}, { field: 'limit' });
-  return answer(await ledger(env, appId).chat(toWxid, limit));
+  const { appId, toWxid } = await canonical(target(url.searchParams.get('appId'), env, { toWxid: chatOf(params.toWxid ?? url.searchParams.get('toWxid')) }));
+  const limit = limitOf(url.searchParams.get('limit') ?? '100');
+  const cursor = cursorOf(url.searchParams.get('cursor'));
+  return answer(await ledger(env, appId).chat(toWxid, limit, cursor));
 }
 
-/** POST /chats/:toWxid/undo `{ appId?, sentWithinSec? }` (an empty body is `{}`) */
+/**
+ * POST /chats/:toWxid/undo `{ appId?, sentWithinSec?, limit?, cursor? }` (an empty body is `{}`), or POST /chats/undo with
+ * `toWxid` in the body (or the query).
+ */
 async function undo({ request, url, params, env }) {
   const body = await readJson(request, { empty: {} });
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'BAD_REQUEST', 'The body must be { appId?, sentWithinSec? }.');
-  const { appId, toWxid } = await canonical(target(body.appId ?? url.searchParams.get('appId'), env, { toWxid: params.toWxid }));
-  return answer(await ledger(env, appId).undo(toWxid, body.sentWithinSec ?? null));
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'BAD_REQUEST', 'The body must be { toWxid?, appId?, sentWithinSec?, limit?, cursor? }.');
+  const chat = chatOf(params.toWxid ?? body.toWxid ?? url.searchParams.get('toWxid'));
+  const { appId, toWxid } = await canonical(target(body.appId ?? url.searchParams.get('appId'), env, { toWxid: chat }));
+  const cursor = cursorOf(body.cursor ?? url.searchParams.get('cursor'));
+  const limit = limitOf(body.limit ?? url.searchParams.get('limit') ?? String(CHAT_LIMIT));
+  return answer(await ledger(env, appId).undo(toWxid, body.sentWithinSec ?? null, cursor, limit));
+}
+
+/** How many messages of a chat one request covers: 1 to CHAT_LIMIT. */
+function limitOf(given) {
+  const text = String(given);
+  const limit = /^\d{1,4}$/.test(text) ? Number(text) : 0;
+  if (limit < 1 || limit > CHAT_LIMIT) throw new HttpError(400, 'INVALID_PARAMS', `Send limit as a whole number from 1 to ${CHAT_LIMIT}.`, {}, { field: 'limit' });
+  return limit;
+}
+
+/** The chat a route names; the query form must name one. */
+function chatOf(toWxid) {
+  if (toWxid === null || toWxid === undefined) throw new HttpError(400, 'INVALID_PARAMS', 'Name the chat: send ?toWxid= (URL-encoded), or toWxid in the body of an undo.', {}, { field: 'toWxid' });
+  return toWxid;
+}
+
+/** A listing position from the `cursor` an earlier answer gave (none: the newest). */
+function cursorOf(text) {
+  const cursor = parseCursor(text ?? undefined);
+  if (!cursor) throw new HttpError(400, 'INVALID_PARAMS', 'Send cursor exactly as an earlier answer gave it, or leave it out to start from the newest.', {}, { field: 'cursor' });
+  return cursor;
 }
 
 /** Params for `canonical` naming an account (the given appId or GEWE_APP_ID) and the parts a route knows. */
@@ -234,19 +265,13 @@ async function keyed(key) {
 }
 
 /**
- * The params exactly as the library would send them (trimmed, ids in canonical decimal), read back from the request
- * it builds: the ledger stores and looks up what a revoke will carry. Throws the library's GeweError (400) when it
- * refuses them; no window check and no token are involved.
+ * The account's ledger (one Durable Object per appId); the account and the settings are checked before any object
+ * is touched, so an appId the deployment does not serve never creates storage.
  */
-async function canonical(params) {
-  const request = buildRevokeRequest(params, { token: 'unused', revokeWindowSec: null });
-  return request.json();
-}
-
-/** The account's ledger (one Durable Object per appId); its settings are checked before anything is stored. */
 function ledger(env, appId) {
   if (!env.LEDGER) throw new HttpError(500, 'NOT_CONFIGURED', 'The Worker is not configured: bind the LEDGER Durable Object (see wrangler.toml).');
   ledgerSettings(env);
+  checkAccount(env, appId);
   return env.LEDGER.get(env.LEDGER.idFromName(appId));
 }
 

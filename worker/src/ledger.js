@@ -1,29 +1,24 @@
 // The ledger of one GeWe account (appId): a Durable Object that keeps the account's sent messages in SQLite and
-// revokes each at most once, by hand, when its scheduled time comes (the object's alarm), or with the rest of its
-// chat ("undo the burst").
+// revokes them by hand, when their scheduled time comes (the object's alarm), or with the rest of their chat ("undo
+// the burst"). Its storage and states are in schema.js, its pacing queue in pacer.js.
 //
-// States: recorded, scheduled and cancelled can still be revoked; revoking means a request may be out; revoked,
-// failed (with the error, and whether GeWe may have acted) and expired are outcomes.
-//   recorded ──schedule──▶ scheduled ──cancel──▶ cancelled ──schedule──▶ scheduled
-//   recorded | scheduled | cancelled ──claim──▶ revoking ──▶ revoked | failed | expired
-//   recorded | scheduled | cancelled ──window closes──▶ expired
-// A failure that certainly never took effect (maybeDelivered false) can be claimed again by hand or by undo; one that
-// may have taken effect never is. Every transition is one guarded SQL statement run before any await, and a request
-// leaves the object only after the claim is stored (the output gate), so two requests, a request and an alarm, or an
-// alarm and its retry cannot both send a message. A row still `revoking` when the object starts again belonged to an
-// instance that died with its request out: it becomes failed INTERRUPTED, with maybeDelivered, and is never resent.
+// The rule: a revoke is a delete, so sending it again cannot harm the account while giving up leaves the message on
+// the recipient's phone. A due recall is pursued until GeWe confirms it (ret 200) or the window closes: after any
+// outcome GeWe may have acted on, or a refusal (ret 500 such as 微信已离线, which passes when the device reconnects),
+// it is tried again through the account's queue with a doubling pause, at most MAX_ATTEMPTS requests in all. Every
+// transition is one guarded SQL statement run before any await, and a request leaves the object only once its claim
+// is stored (the output gate), so no message is ever sent twice at once, and none after a stored confirmation. A row
+// still `revoking` when the object starts again lost its instance with the request out: it is retried. The alarm is
+// recomputed from the table on every start and every run, and moved earlier by every change that needs it, so it is
+// never later than the next recall, retry or prune, and no restart leaves a recall un-armed.
 import { DurableObject } from 'cloudflare:workers';
 import { GeweError } from 'gewe-revoke';
-import { clientFor, ledgerSettings } from './config.js';
+import { clientFor, ledgerSettings, MAX_ATTEMPTS, MAX_REVOKE_AFTER_SEC, WINDOW_SEC } from './config.js';
 import { errorBody, failure, STATUS } from './http.js';
+import { Pacer } from './pacer.js';
+import { cursorOf, migrate, REVOCABLE_STATES, RETENTION_SEC, SQL, TOMBSTONE_SEC, view } from './schema.js';
 
-/** Seconds after sending during which WeChat lets a message be revoked (also the library's local check). */
-export const WINDOW_SEC = 120;
-/** The latest a recall may be scheduled, in seconds after sending; the rest of the window is for the alarm and the call. */
-export const MAX_REVOKE_AFTER_SEC = 110;
-/** Seconds a message is kept after its window closed, so that its outcome can still be looked up. */
-export const RETENTION_SEC = 3600;
-/** The most messages of one chat a listing or an undo covers: the most recent. */
+/** The most messages of one chat a listing or an undo covers per request; a cursor reaches the rest. */
 export const CHAT_LIMIT = 500;
 /** A send time further ahead of the object's clock is refused: the row would outlive every bound. */
 const MAX_AHEAD_SEC = 300;
@@ -36,118 +31,21 @@ const ALARM_BATCH = 200;
 const ALARM_WAIT_MS = 2000;
 /** The most rows one prune deletes; the alarm comes back at once for more. */
 const PRUNE_BATCH = 1000;
+const WINDOW_MS = WINDOW_SEC * 1000;
 
-/** The states a message can still be revoked from, as SQL; the same rule as `revocable`. */
-const REVOCABLE = `(state IN ('recorded', 'scheduled', 'cancelled') OR (state = 'failed' AND maybe_delivered = 0))`;
-const revocable = (row) => ['recorded', 'scheduled', 'cancelled'].includes(row.state) || (row.state === 'failed' && row.maybe_delivered === 0);
+/** Library errors raised before any request was built: sending again cannot change them. */
+const FINAL = new Set(['INVALID_PARAMS', 'INVALID_OPTIONS', 'UNSAFE_INTEGER', 'PLACEHOLDER', 'ABORTED']);
 
 const INTERRUPTED = JSON.stringify({
   code: 'INTERRUPTED',
-  message: 'The ledger stopped while this revoke was out; GeWe may have revoked the message, so it is not sent again.',
+  message: 'The ledger restarted while this revoke was out, so GeWe may have revoked the message.',
   maybeDelivered: true,
 });
-
-const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS messages (
-    seq INTEGER PRIMARY KEY,
-    new_msg_id TEXT NOT NULL UNIQUE,
-    app_id TEXT NOT NULL,
-    to_wxid TEXT NOT NULL,
-    msg_id TEXT NOT NULL,
-    create_time TEXT NOT NULL,
-    type INTEGER,
-    sent_at INTEGER NOT NULL,
-    recorded_at INTEGER NOT NULL,
-    state TEXT NOT NULL,
-    revoke_at INTEGER,
-    updated_at INTEGER NOT NULL,
-    error TEXT,
-    maybe_delivered INTEGER NOT NULL DEFAULT 0
-  )`,
-  `CREATE INDEX IF NOT EXISTS messages_due ON messages (revoke_at) WHERE state = 'scheduled'`,
-  `CREATE INDEX IF NOT EXISTS messages_state ON messages (state, sent_at)`,
-  `CREATE INDEX IF NOT EXISTS messages_chat ON messages (to_wxid, sent_at)`,
-  `CREATE INDEX IF NOT EXISTS messages_sent ON messages (sent_at)`,
-];
-
-/** The stable key of a recorded message: `appId:newMsgId` (the appId names the ledger, the id the row). */
-export const messageKey = (appId, newMsgId) => `${appId}:${newMsgId}`;
-
-/** `{ appId, newMsgId }` from a key, or null when it is not one. */
-export function parseKey(key) {
-  const at = key.lastIndexOf(':');
-  if (at < 1 || !/^\d{1,20}$/.test(key.slice(at + 1))) return null;
-  return { appId: key.slice(0, at), newMsgId: key.slice(at + 1) };
-}
-
-/** What a lookup shows of a row; times are Unix milliseconds. */
-function view(row) {
-  const out = {
-    key: messageKey(row.app_id, row.new_msg_id),
-    appId: row.app_id,
-    toWxid: row.to_wxid,
-    msgId: row.msg_id,
-    newMsgId: row.new_msg_id,
-    createTime: row.create_time,
-  };
-  if (row.type !== null) out.type = row.type;
-  out.state = row.state;
-  out.sentAt = row.sent_at;
-  out.revocableUntil = row.sent_at + WINDOW_SEC * 1000;
-  if (row.revoke_at !== null) out.revokeAt = row.revoke_at;
-  out.recordedAt = row.recorded_at;
-  out.updatedAt = row.updated_at;
-  if (row.error !== null) out.error = JSON.parse(row.error);
-  return out;
-}
 
 const ok = (status, body) => ({ status, body: { ok: true, ...body } });
 /** A refusal; with `row`, the answer also shows the message as it stands. */
 const refuse = (status, code, text, extra = {}, row = undefined) => ({ status, body: { ...failure(code, text, extra), ...(row ? { message: view(row) } : {}) } });
 const unknown = () => refuse(404, 'UNKNOWN_MESSAGE', 'No message with this newMsgId is recorded for this appId (never recorded, or pruned).');
-
-/** Runs an account's revokes: at most `concurrency` at once, starts at least `intervalMs` apart, in the order asked. */
-class Pacer {
-  #queue = [];
-  #active = 0;
-  #nextStart = 0;
-  #timer = null;
-
-  constructor({ concurrency, intervalMs }) {
-    this.concurrency = concurrency;
-    this.intervalMs = intervalMs;
-  }
-
-  run(task) {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ task, resolve, reject });
-      this.#pump();
-    });
-  }
-
-  #pump() {
-    while (this.#timer === null && this.#active < this.concurrency && this.#queue.length > 0) {
-      const wait = this.#nextStart - Date.now();
-      if (wait > 0) {
-        this.#timer = setTimeout(() => {
-          this.#timer = null;
-          this.#pump();
-        }, wait);
-        return;
-      }
-      const { task, resolve, reject } = this.#queue.shift();
-      this.#active++;
-      this.#nextStart = Date.now() + this.intervalMs;
-      Promise.resolve()
-        .then(task)
-        .then(resolve, reject)
-        .finally(() => {
-          this.#active--;
-          this.#pump();
-        });
-    }
-  }
-}
 
 /** One GeWe account's ledger. Its methods are called over RPC by the Worker and answer `{ status, body }`. */
 export class Ledger extends DurableObject {
@@ -155,138 +53,133 @@ export class Ledger extends DurableObject {
   /** Messages whose revoke is queued or out in this instance: the task, and whether the alarm queued it. */
   #pending = new Map();
   #pacer = null;
-  /** The alarm time this instance last stored (null: none known). */
+  /** The alarm time stored (null: none). */
   #alarmAt = null;
   #count = 0;
+  #tombstones = 0;
 
   constructor(ctx, env) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => {
-      for (const statement of SCHEMA) this.#sql.exec(statement);
+      migrate(this.#sql);
       // No request of this new instance is out: a row left `revoking` lost its instance mid-request.
-      this.#sql.exec(`UPDATE messages SET state = 'failed', error = ?, maybe_delivered = 1, updated_at = ? WHERE state = 'revoking'`, INTERRUPTED, Date.now());
-      this.#count = this.#sql.exec('SELECT COUNT(*) AS n FROM messages').one().n;
-      this.#alarmAt = await ctx.storage.getAlarm();
-      if (this.#alarmAt === null && this.#count > 0) await this.#arm();
+      this.#sql.exec(SQL.interrupted, this.now(), INTERRUPTED, MAX_ATTEMPTS);
+      this.#count = this.#sql.exec(SQL.count).one().n;
+      this.#tombstones = this.#sql.exec(SQL.countTombstones).one().n;
+      const stored = await ctx.storage.getAlarm();
+      this.#alarmAt = stored === null ? null : stored + this.now() - Date.now();
+      // Whatever alarm is stored (or none), the table decides: a run cut off may have left one that is too late.
+      await this.#arm();
     });
+  }
+
+  /** The ledger's clock, Unix milliseconds (a test subclass moves it to see what hours of waiting would show). */
+  now() {
+    return Date.now();
   }
 
   /** Records sent messages, each `{ appId, toWxid, msgId, newMsgId, createTime, type?, revokeAfterSec }`, in order. */
   async record(items) {
-    const now = Date.now();
+    const now = this.now();
     const results = items.map((item) => this.#recordOne(item, now));
     const stored = results.filter((r) => r.status === 201).map((r) => r.body.message);
-    await this.#armBy(Math.min(...stored.map((m) => Math.min(m.revokeAt ?? Infinity, m.sentAt + (WINDOW_SEC + RETENTION_SEC) * 1000))));
+    await this.#armBy(Math.min(...stored.map((m) => m.revokeAt ?? m.sentAt + (WINDOW_SEC + RETENTION_SEC) * 1000)));
     return results;
   }
 
   /** A message by newMsgId. */
   message(newMsgId) {
-    this.#expireStale(Date.now());
+    this.#expireStale(this.now());
     const row = this.#row(newMsgId);
     return row ? ok(200, { message: view(row) }) : unknown();
   }
 
   /** Schedules (or moves) the recall of a message to `revokeAfterSec` seconds after it was sent. */
   async schedule(newMsgId, revokeAfterSec) {
-    const now = Date.now();
+    const now = this.now();
     this.#expireStale(now);
     const row = this.#row(newMsgId);
     if (!row) return unknown();
-    if (!revocable(row) || this.#pending.has(newMsgId)) return this.#wrongState(row, 'scheduled');
+    // A revoke queued by the alarm re-checks the schedule when its turn comes; one asked for by hand goes ahead.
+    if (!REVOCABLE_STATES.includes(row.state) || this.#pending.get(newMsgId)?.alarm === false) return this.#wrongState(row, 'scheduled');
     const refused = scheduleError(row.sent_at, revokeAfterSec, now);
     if (refused) return refused;
-    const [changed] = this.#sql
-      .exec(
-        `UPDATE messages SET state = 'scheduled', revoke_at = ?, error = NULL, maybe_delivered = 0, updated_at = ?
-         WHERE new_msg_id = ? AND ${REVOCABLE} RETURNING *`,
-        row.sent_at + revokeAfterSec * 1000,
-        now,
-        newMsgId,
-      )
-      .toArray();
+    const [changed] = this.#sql.exec(SQL.schedule, now, row.sent_at + revokeAfterSec * 1000, newMsgId).toArray();
     await this.#armBy(changed.revoke_at);
     return ok(200, { message: view(changed) });
   }
 
   /** Cancels a scheduled recall; cancelling a cancelled one changes nothing. */
   cancel(newMsgId) {
-    const now = Date.now();
+    const now = this.now();
     this.#expireStale(now);
     const row = this.#row(newMsgId);
     if (!row) return unknown();
     if (row.state === 'cancelled') return ok(200, { message: view(row) });
     // A revoke asked for by hand or by undo is under way whatever the schedule says.
     if (this.#pending.get(newMsgId)?.alarm === false) return this.#wrongState(row, 'cancelled');
-    const [changed] = this.#sql
-      .exec(`UPDATE messages SET state = 'cancelled', updated_at = ? WHERE new_msg_id = ? AND state = 'scheduled' RETURNING *`, now, newMsgId)
-      .toArray();
+    // The alarm stays: one that finds nothing due re-arms from the table.
+    const [changed] = this.#sql.exec(SQL.cancel, now, newMsgId).toArray();
     return changed ? ok(200, { message: view(changed) }) : this.#wrongState(row, 'cancelled');
   }
 
-  /** Revokes a message now, or answers the outcome another call already reached. */
+  /**
+   * Revokes a message now and answers its first outcome: 200 revoked, 202 while the ledger pursues it (a retry is
+   * due), or the refusal. A message already being revoked or pursued is not sent again by this call.
+   */
   async revoke(newMsgId) {
     if (!this.#row(newMsgId)) return unknown();
     await this.#revokeNow(newMsgId);
     const row = this.#row(newMsgId);
     if (!row) return unknown();
-    if (row.state === 'revoked') return ok(200, { message: view(row) });
-    if (row.state === 'expired') {
-      return refuse(422, 'REVOKE_WINDOW_EXPIRED', `The message was sent more than ${WINDOW_SEC} s ago; GeWe no longer revokes it.`, {}, row);
+    switch (row.state) {
+      case 'revoked':
+        return ok(200, { message: view(row) });
+      case 'retrying':
+      case 'revoking':
+        return ok(202, { message: view(row) });
+      case 'expired':
+        return refuse(422, 'REVOKE_WINDOW_EXPIRED', `The message was sent more than ${WINDOW_SEC} s ago; GeWe no longer revokes it.`, {}, row);
+      case 'failed': {
+        const error = JSON.parse(row.error);
+        return { status: STATUS[error.code] ?? 409, body: { ok: false, error, message: view(row) } };
+      }
+      default:
+        return this.#wrongState(row, 'revoked');
     }
-    if (row.state === 'failed') {
-      const error = JSON.parse(row.error);
-      return { status: STATUS[error.code] ?? 409, body: { ok: false, error, message: view(row) } };
-    }
-    return this.#wrongState(row, 'revoked');
   }
 
-  /** The most recent messages to a chat (at most `limit`), in send order. */
-  chat(toWxid, limit) {
-    this.#expireStale(Date.now());
-    const rows = this.#sql
-      .exec(
-        `SELECT * FROM (SELECT * FROM messages WHERE to_wxid = ? ORDER BY sent_at DESC, seq DESC LIMIT ?) ORDER BY sent_at, seq`,
-        toWxid,
-        limit,
-      )
-      .toArray();
-    return ok(200, { messages: rows.map(view) });
+  /** A chat's messages: the most recent `limit` older than `cursor` (none: the newest), in send order. */
+  chat(toWxid, limit, cursor) {
+    this.#expireStale(this.now());
+    const { rows, more } = this.#chatRows(toWxid, limit, cursor, 0);
+    return ok(200, { messages: rows.map(view), ...more });
   }
 
   /**
-   * Revokes every message to a chat that can still be revoked, those sent in the last `sentWithinSec` seconds when
-   * given, through the account's pacer; answers every message looked at, in send order, with its state.
+   * Revokes every message to a chat that can still be revoked (the most recent `limit` older than `cursor`; only
+   * those sent in the last `sentWithinSec` seconds when given) through the account's pacer; answers every message
+   * looked at, in send order, with its state, once each has its first outcome.
    */
-  async undo(toWxid, sentWithinSec) {
+  async undo(toWxid, sentWithinSec, cursor, limit = CHAT_LIMIT) {
     if (sentWithinSec !== null && !(Number.isInteger(sentWithinSec) && sentWithinSec > 0)) {
       return refuse(400, 'INVALID_PARAMS', 'sentWithinSec must be a whole number of seconds above 0, or null for all.', { field: 'sentWithinSec' });
     }
-    const now = Date.now();
+    const now = this.now();
     this.#expireStale(now);
     const since = sentWithinSec === null ? 0 : now - sentWithinSec * 1000;
-    const ids = this.#sql
-      .exec(
-        `SELECT new_msg_id FROM (SELECT new_msg_id, sent_at, seq FROM messages WHERE to_wxid = ? AND sent_at >= ?
-         ORDER BY sent_at DESC, seq DESC LIMIT ?) ORDER BY sent_at, seq`,
-        toWxid,
-        since,
-        CHAT_LIMIT + 1,
-      )
-      .toArray()
-      .map((r) => r.new_msg_id);
-    const more = ids.length > CHAT_LIMIT;
-    if (more) ids.shift();
+    const { rows, more } = this.#chatRows(toWxid, limit, cursor, since);
+    const ids = rows.map((r) => r.new_msg_id);
     await Promise.allSettled(ids.map((id) => this.#revokeNow(id)));
     const messages = ids.map((id) => this.#row(id)).filter(Boolean).map(view);
-    return ok(200, more ? { messages, more } : { messages });
+    return ok(200, { messages, ...more });
   }
 
-  /** Queues the scheduled messages that are due (a bounded number), prunes, and re-arms. */
+  /** Queues the recalls and retries that are due (a bounded number), prunes, and re-arms. */
   async alarm() {
     this.#alarmAt = null;
-    const now = Date.now();
+    const now = this.now();
     this.#expireStale(now);
     this.#prune(now);
     const room = ALARM_BATCH - this.#pending.size;
@@ -294,14 +187,13 @@ export class Ledger extends DurableObject {
       room <= 0
         ? []
         : this.#sql
-            .exec(`SELECT new_msg_id FROM messages WHERE state = 'scheduled' AND revoke_at <= ? ORDER BY revoke_at, seq LIMIT ?`, now, room + this.#pending.size)
+            .exec(SQL.due, now, room + this.#pending.size)
             .toArray()
             .map((r) => r.new_msg_id)
             .filter((id) => !this.#pending.has(id))
             .slice(0, room);
-    // A revoke that fails unexpectedly within the wait fails the run, and the runtime retries it.
     let timer;
-    const queued = Promise.all(due.map((id) => this.#enqueue(id, true)));
+    const queued = Promise.allSettled(due.map((id) => this.#enqueue(id, true)));
     await Promise.race([queued, new Promise((resolve) => (timer = setTimeout(resolve, ALARM_WAIT_MS)))]).finally(() => clearTimeout(timer));
     await this.#arm();
   }
@@ -321,6 +213,21 @@ export class Ledger extends DurableObject {
     }
     // GeWe gives no createTime for some media: the time of recording stands in for the send time.
     const sentAt = created > 0 ? created * 1000 : now;
+    const tomb = created > 0 ? undefined : this.#sql.exec(SQL.tombstone, newMsgId).toArray()[0];
+    if (tomb && tomb.to_wxid === toWxid && tomb.msg_id === msgId) {
+      // Revoked before its row left: it is answered as revoked and never gets a fresh window.
+      const row = { new_msg_id: newMsgId, app_id: appId, to_wxid: toWxid, msg_id: msgId, create_time: createTime, type: typeOf(type), sent_at: tomb.sent_at };
+      Object.assign(row, { recorded_at: now, updated_at: now, state: 'revoked', revoke_at: null, error: null, attempts: 0, next_try_at: null });
+      return ok(200, { created: false, message: view(row) });
+    }
+    if (sentAt + WINDOW_MS <= now) {
+      return refuse(
+        422,
+        'REVOKE_WINDOW_EXPIRED',
+        `This send is ${Math.floor((now - sentAt) / 1000)} s old, past WeChat's ${WINDOW_SEC} s revoke window: it can no longer be recalled, so nothing was stored.`,
+        { field: 'createTime' },
+      );
+    }
     let revokeAt = null;
     if (revokeAfterSec !== null && revokeAfterSec !== undefined) {
       const refused = scheduleError(sentAt, revokeAfterSec, now);
@@ -328,166 +235,164 @@ export class Ledger extends DurableObject {
       revokeAt = sentAt + revokeAfterSec * 1000;
     }
     const { maxMessages } = ledgerSettings(this.env);
-    if (this.#count >= maxMessages) this.#evict(now, maxMessages);
+    if (this.#count >= maxMessages) this.#removeBefore(now - WINDOW_MS + 1, Math.max(1, Math.ceil(maxMessages / 100)), now);
     if (this.#count >= maxMessages) {
       return refuse(507, 'LEDGER_FULL', `This account's ledger holds ${maxMessages} messages, all still inside their revoke window; try again shortly.`);
     }
-    const [row] = this.#sql
-      .exec(
-        `INSERT INTO messages (new_msg_id, app_id, to_wxid, msg_id, create_time, type, sent_at, recorded_at, state, revoke_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-        newMsgId,
-        appId,
-        toWxid,
-        msgId,
-        createTime,
-        Number.isSafeInteger(type) ? type : null,
-        sentAt,
-        now,
-        revokeAt === null ? 'recorded' : 'scheduled',
-        revokeAt,
-        now,
-      )
-      .toArray();
+    const state = revokeAt === null ? 'recorded' : 'scheduled';
+    const [row] = this.#sql.exec(SQL.insert, newMsgId, appId, toWxid, msgId, createTime, typeOf(type), sentAt, now, state, revokeAt, now).toArray();
     this.#count++;
     return ok(201, { created: true, message: view(row) });
   }
 
   #row(newMsgId) {
-    return this.#sql.exec('SELECT * FROM messages WHERE new_msg_id = ?', newMsgId).toArray()[0];
+    return this.#sql.exec(SQL.row, newMsgId).toArray()[0];
+  }
+
+  /** Up to `limit` rows of a chat older than `cursor`, in send order, and `{ more, cursor }` when older ones remain. */
+  #chatRows(toWxid, limit, cursor, since) {
+    const rows = this.#sql.exec(SQL.chat, toWxid, cursor.sentAt, cursor.seq, since, limit + 1).toArray();
+    const more = rows.length > limit;
+    if (more) rows.pop();
+    rows.reverse();
+    return { rows, more: more ? { more: true, cursor: cursorOf(rows[0]) } : {} };
   }
 
   #wrongState(row, wanted) {
-    const why = this.#pending.has(row.new_msg_id) ? 'a revoke of it is queued or under way' : `it is ${row.state}`;
+    const why =
+      this.#pending.get(row.new_msg_id)?.alarm === false
+        ? 'a revoke of it is queued or under way'
+        : row.state === 'retrying'
+          ? 'GeWe may already have acted on a revoke of it, which is being retried until it confirms'
+          : `it is ${row.state}`;
     return refuse(409, 'INVALID_STATE', `The message cannot be ${wanted}: ${why}.`, {}, row);
   }
 
-  /** Revokes by hand or for undo: after any attempt already queued, and only if the message can still be revoked. */
+  /** Revokes by hand or for undo: after any attempt already queued, and only if the message can still be claimed. */
   async #revokeNow(newMsgId) {
     while (this.#pending.has(newMsgId)) await this.#pending.get(newMsgId).task.catch(() => {});
     const row = this.#row(newMsgId);
-    if (row && revocable(row)) await this.#enqueue(newMsgId, false);
+    if (!row || !REVOCABLE_STATES.includes(row.state)) return;
+    this.#sql.exec(SQL.dueNow, this.now(), newMsgId);
+    const task = this.#enqueue(newMsgId, false);
+    await this.#armBy(null);
+    await task;
   }
 
   #enqueue(newMsgId, alarm) {
     this.#pacer ??= new Pacer(ledgerSettings(this.env));
-    const task = this.#pacer.run(() => this.#attempt(newMsgId, alarm)).finally(() => this.#pending.delete(newMsgId));
+    const task = this.#pacer
+      .run(() => this.#attempt(newMsgId, alarm))
+      .finally(() => this.#pending.delete(newMsgId))
+      // Not claimed (cancelled, moved or done meanwhile): out of the queue, the table says when it is due.
+      .then((claimed) => (claimed === false ? this.#arm() : undefined));
     this.#pending.set(newMsgId, { task, alarm });
     return task;
   }
 
-  /** Claims the message, sends the revoke through the library and stores the outcome. */
+  /** Claims the message, sends one revoke through the library and stores what it means for the pursuit; false if not claimed. */
   async #attempt(newMsgId, alarm) {
-    const client = clientFor(this.env);
-    const { timeoutMs } = ledgerSettings(this.env);
-    const now = Date.now();
+    // One request per attempt: the ledger counts, paces and spaces them itself.
+    const client = clientFor(this.env, { retries: 0 });
+    const { timeoutMs, retryMs } = ledgerSettings(this.env);
+    const now = this.now();
     this.#expireStale(now);
-    // The claim. The alarm only fires what is still scheduled and due: a cancel or a reschedule since then wins.
-    const [row] = alarm
-      ? this.#sql.exec(`UPDATE messages SET state = 'revoking', updated_at = ? WHERE new_msg_id = ? AND state = 'scheduled' AND revoke_at <= ? RETURNING *`, now, newMsgId, now).toArray()
-      : this.#sql.exec(`UPDATE messages SET state = 'revoking', updated_at = ? WHERE new_msg_id = ? AND ${REVOCABLE} RETURNING *`, now, newMsgId).toArray();
-    if (!row) return;
+    // The claim: the alarm fires only what is still due (a cancel or a reschedule since wins).
+    const [row] = this.#sql.exec(alarm ? SQL.claimDue : SQL.claimNow, now, newMsgId, MAX_ATTEMPTS).toArray();
+    if (!row) return false;
     let stored = false;
     try {
-      let outcome = ['revoked', null, 0];
+      let next = ['revoked', null, 0, null];
       try {
         const params = { appId: row.app_id, toWxid: row.to_wxid, msgId: row.msg_id, newMsgId: row.new_msg_id, createTime: row.create_time };
         await client.revokeMsg(params, timeoutMs ? { timeoutMs } : undefined);
       } catch (e) {
         if (!(e instanceof GeweError)) throw e;
-        const error = JSON.stringify(errorBody(e));
-        outcome = e.code === 'REVOKE_WINDOW_EXPIRED' ? ['expired', null, 0] : ['failed', error, e.maybeDelivered ? 1 : 0];
+        next = this.#afterFailure(row, e, retryMs);
       }
-      if (alarm) this.#testFault(row);
-      this.#settle(newMsgId, ...outcome);
+      this.#sql.exec(SQL.settle, this.now(), newMsgId, ...next);
       stored = true;
+      await this.#armBy(next[3]);
     } finally {
-      // Whatever went wrong after the claim, the request may be out: never send this message again.
-      if (!stored) this.#settle(newMsgId, 'failed', INTERRUPTED, 1);
+      // Whatever went wrong after the claim, the request may be out: the pursuit goes on (or ends) as after a timeout.
+      if (!stored) {
+        const next = this.#afterFailure(row, null, retryMs);
+        this.#sql.exec(SQL.settle, this.now(), newMsgId, ...next);
+        await this.#armBy(next[3]);
+      }
     }
   }
 
-  #settle(newMsgId, state, error, maybeDelivered) {
-    this.#sql.exec(
-      `UPDATE messages SET state = ?, error = ?, maybe_delivered = ?, updated_at = ? WHERE new_msg_id = ? AND state = 'revoking'`,
-      state,
-      error,
-      maybeDelivered,
-      Date.now(),
-      newMsgId,
-    );
-  }
-
   /**
-   * Test only: with the LEDGER_TEST_FAULT binding set to `crash-after-revoke:<toWxid>` (tests set it; wrangler.toml
-   * never does), an alarm run that has heard GeWe answer the revoke of a message to that chat resets the object before
-   * storing the outcome, as if the isolate died half way through the handler. Inert without the binding.
+   * `[state, error, maybeDelivered, nextTryAt]` after a failed attempt (`e` null: the attempt broke off unexpectedly):
+   * retried after a doubling pause while tries and the window last; otherwise failed (or expired, when GeWe certainly
+   * never acted).
    */
-  #testFault(row) {
-    const fault = this.env.LEDGER_TEST_FAULT;
-    if (typeof fault === 'string' && fault === `crash-after-revoke:${row.to_wxid}`) this.ctx.abort('LEDGER_TEST_FAULT');
+  #afterFailure(row, e, retryMs) {
+    const error = e ? JSON.stringify(errorBody(e)) : INTERRUPTED;
+    const maybe = e ? (e.maybeDelivered ? 1 : 0) : 1;
+    const everMaybe = maybe || row.maybe_delivered;
+    if (e?.code === 'REVOKE_WINDOW_EXPIRED') return [everMaybe ? 'failed' : 'expired', row.error, 0, null];
+    const nextTryAt = this.now() + retryMs * 2 ** (row.attempts - 1);
+    if (FINAL.has(e?.code) || row.attempts >= MAX_ATTEMPTS) return ['failed', error, maybe, null];
+    if (nextTryAt >= row.sent_at + WINDOW_MS) return [everMaybe ? 'failed' : 'expired', error, maybe, null];
+    return ['retrying', error, maybe, nextTryAt];
   }
 
-  /** Messages whose window has closed can no longer be revoked; a failure keeps its error. */
+  /** Messages whose window has closed can no longer be revoked. */
   #expireStale(now) {
-    this.#sql.exec(
-      `UPDATE messages SET state = 'expired', updated_at = ?
-       WHERE state IN ('recorded', 'scheduled', 'cancelled', 'failed') AND sent_at <= ? AND (state <> 'failed' OR maybe_delivered = 0)`,
-      now,
-      now - WINDOW_SEC * 1000,
-    );
+    this.#sql.exec(SQL.expire, now);
   }
 
-  /** Deletes messages past their window and the retention margin (a bounded number per run). */
+  /** Deletes messages past their window and the retention margin, and forgets tombstones whose time is up. */
   #prune(now) {
-    const gone = this.#sql
-      .exec(
-        `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE sent_at < ? AND state <> 'revoking' ORDER BY sent_at LIMIT ?) RETURNING seq`,
-        now - (WINDOW_SEC + RETENTION_SEC) * 1000,
-        PRUNE_BATCH,
-      )
-      .toArray().length;
-    this.#count -= gone;
-  }
-
-  /** At the bound: makes room by deleting the oldest messages whose window has closed, never one still revocable. */
-  #evict(now, maxMessages) {
-    const room = Math.max(1, Math.ceil(maxMessages / 100));
-    const gone = this.#sql
-      .exec(
-        `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE sent_at <= ? AND state <> 'revoking' ORDER BY sent_at LIMIT ?) RETURNING seq`,
-        now - WINDOW_SEC * 1000,
-        room,
-      )
-      .toArray().length;
-    this.#count -= gone;
+    this.#removeBefore(now - (WINDOW_SEC + RETENTION_SEC) * 1000, PRUNE_BATCH, now);
+    this.#tombstones -= this.#sql.exec(SQL.forget, now, PRUNE_BATCH).toArray().length;
   }
 
   /**
-   * Sets the object's one alarm to the next thing to do: the first scheduled recall not yet queued (after a pause
-   * when the queue is full), a check within ALARM_WAIT_MS while revokes are queued (should this instance die with
-   * them), or the next prune.
+   * Deletes up to `limit` of the oldest rows sent before `before` (at the bound: whose window has closed, so that no
+   * message that could still be revoked is evicted), keeping the revoked media sends among them as tombstones.
+   */
+  #removeBefore(before, limit, now) {
+    const { maxMessages } = ledgerSettings(this.env);
+    this.#tombstones += this.#sql.exec(SQL.entomb, now + TOMBSTONE_SEC * 1000, before, limit).toArray().length;
+    this.#count -= this.#sql.exec(SQL.delete, before, limit).toArray().length;
+    // Tombstones are bounded like messages: past the bound the ones closest to their time go first.
+    if (this.#tombstones > maxMessages) this.#tombstones -= this.#sql.exec(SQL.forgetOldest, this.#tombstones - maxMessages).toArray().length;
+  }
+
+  /**
+   * Sets the object's one alarm from the table, on every start and at the end of every alarm run: the first recall or
+   * retry not yet queued (after a pause when the queue is full), a check within ALARM_WAIT_MS while revokes are
+   * queued or out (should this instance die with them), or the next prune. Between runs, every change moves it
+   * earlier when it needs to be (`#armBy`), so the stored alarm is never later than the table's next need.
    */
   async #arm() {
-    const now = Date.now();
-    const queued = JSON.stringify([...this.#pending.keys()]);
-    let due = this.#sql
-      .exec(`SELECT MIN(revoke_at) AS t FROM messages WHERE state = 'scheduled' AND new_msg_id NOT IN (SELECT value FROM json_each(?))`, queued)
-      .one().t;
+    const now = this.now();
+    let due = this.#sql.exec(SQL.nextDue, JSON.stringify([...this.#pending.keys()])).one().t;
     if (due !== null && due <= now && this.#pending.size >= ALARM_BATCH) due = now + ALARM_WAIT_MS;
     const check = this.#pending.size > 0 ? now + ALARM_WAIT_MS : null;
-    const oldest = this.#sql.exec(`SELECT MIN(sent_at) AS t FROM messages WHERE state <> 'revoking'`).one().t;
-    const prune = oldest === null ? null : oldest + (WINDOW_SEC + RETENTION_SEC) * 1000;
+    const prune = this.#sql.exec(SQL.nextPrune).one().t;
     await this.#armBy(Math.min(...[due, check, prune].filter((t) => t !== null)));
   }
 
-  /** Moves the alarm to `at` when none is set or the one set is later (a needless early alarm finds nothing to do). */
+  /**
+   * Moves the alarm to `at` (null: no new need) when none is set or the one set is later: a change can only need it
+   * earlier, and an alarm that comes early re-arms from the table. While revokes are queued or out it is never later
+   * than a check ALARM_WAIT_MS away: an object is only started again by its alarm or a request, so should this
+   * instance die with them, that check is what brings them back.
+   */
   async #armBy(at) {
+    if (this.#pending.size > 0) at = Math.min(at ?? Infinity, this.now() + ALARM_WAIT_MS);
     if (!Number.isFinite(at) || (this.#alarmAt !== null && this.#alarmAt <= at)) return;
     this.#alarmAt = at;
-    await this.ctx.storage.setAlarm(at);
+    // The runtime's clock, should `now()` ever differ from it.
+    await this.ctx.storage.setAlarm(at + Date.now() - this.now());
   }
 }
+
+const typeOf = (type) => (Number.isSafeInteger(type) ? type : null);
 
 /** Why a recall `revokeAfterSec` seconds after sending cannot be scheduled now, or null when it can. */
 function scheduleError(sentAt, revokeAfterSec, now) {
@@ -501,7 +406,7 @@ function scheduleError(sentAt, revokeAfterSec, now) {
     return refuse(
       422,
       'REVOKE_WINDOW_EXPIRED',
-      `A recall ${when} falls outside the window: recalls can be scheduled up to ${MAX_REVOKE_AFTER_SEC} s after sending (WeChat allows ${WINDOW_SEC}).`,
+      `A recall ${when} falls outside the window: send revokeAfterSec of at most ${MAX_REVOKE_AFTER_SEC} s after sending (WeChat allows ${WINDOW_SEC}).`,
       { field: 'revokeAfterSec' },
     );
   }
