@@ -1,6 +1,6 @@
 //! Oracles shared by the fuzz targets.
 //!
-//! The reference for `gewe_revoke::pure::json::parse` is serde_json (no `arbitrary_precision`), adjusted for
+//! The reference for `gewe_revoke::core::json::parse` is serde_json (no `arbitrary_precision`), adjusted for
 //! the reader's documented differences, each one explicitly:
 //! - nesting deeper than `MAX_DEPTH` (64) is refused by `parse`: [`Expected::Accept`] carries the depth;
 //! - a lone surrogate escape becomes U+FFFD (serde_json refuses it): the reference text gets `\uFFFD`
@@ -12,7 +12,7 @@
 
 use std::fmt;
 
-use gewe_revoke::pure::json::Json;
+use gewe_revoke::core::json::Json;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Number, Value};
 
@@ -388,7 +388,7 @@ pub fn strings(value: &Json, out: &mut Vec<String>) {
 
 /// Whether `text` holds `secret` spelled with each character written literally, as a JSON escape (`\"`, `\/`,
 /// `\u00XX`, a surrogate pair) or as UTF-8 bytes each literal or percent-encoded (a space also as `+`): the
-/// spellings `pure::redact` promises to remove. Written independently of it, as a set of positions per
+/// spellings `core::redact` promises to remove. Written independently of it, as a set of positions per
 /// character.
 pub fn spelled(text: &str, secret: &str) -> bool {
     let t = text.as_bytes();

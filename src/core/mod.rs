@@ -1,6 +1,7 @@
 //! The functional core: everything that decides, nothing that performs I/O or touches a JS type.
 
 pub mod error;
+pub mod exchange;
 pub mod failure;
 pub mod id;
 pub mod input;

@@ -4,12 +4,13 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use web_sys::Request;
 
+use super::call::revoke;
 use super::client::validated;
+use super::config::{signal_of, Config};
 use super::error::js_error;
-use super::exchange::{revoke, signal_of, Config};
 use super::output::{receipt, success};
 use super::task::promise;
-use crate::pure::{receipt as send_receipt, Error};
+use crate::core::{receipt as send_receipt, Error};
 
 /// Revokes one message; rejects with `GeweError` unless GeWe answered `ret: 200`.
 #[wasm_bindgen(js_name = revokeMsg)]

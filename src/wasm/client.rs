@@ -6,17 +6,17 @@ use std::rc::Rc;
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
+use super::call::revoke;
+use super::config::{signal_of, Config};
 use super::convert::{self, is_object, own, read, Constants, JS};
+use super::deadline::{now_ms, Deadline, Raced, Signal};
 use super::error::{js_error, to_js};
-use super::exchange::{revoke, signal_of, Config};
 use super::output::{success, Item, Revoked};
-use super::stop::{Raced, Signal, Stop};
 use super::task::{promise, Settled};
-use super::timer::now_ms;
-use crate::pure::options::{self, whole_number, MAX_TIMEOUT_MS};
-use crate::pure::params::RevokeParams;
-use crate::pure::response::Success;
-use crate::pure::{failure, request, Error, Input};
+use crate::core::options::{self, whole_number, MAX_TIMEOUT_MS};
+use crate::core::params::RevokeParams;
+use crate::core::response::Success;
+use crate::core::{failure, request, Error, Input};
 
 #[wasm_bindgen]
 extern "C" {
@@ -106,7 +106,7 @@ impl GeweClient {
             .unwrap_or(0);
             let signal = call.as_ref().map(signal_of).transpose()?.flatten();
             let pool = Rc::new(Pool {
-                pacer: Stop::start(0, signal.as_ref()),
+                pacer: Deadline::start(0, signal.as_ref()),
                 config,
                 results: Array::new_with_length(len),
                 items: list,
@@ -174,7 +174,7 @@ struct Pool {
     interval_ms: f64,
     signal: Option<Signal>,
     /// Waits between starts; stops when the caller's signal fires.
-    pacer: Stop,
+    pacer: Deadline,
     /// The first index of each distinct request body, sorted by body.
     first_of: RefCell<Vec<(String, u32)>>,
     /// `(index, first index)` of items that repeat an earlier request.

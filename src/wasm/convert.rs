@@ -5,9 +5,9 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::pure::options::RawOptions;
-use crate::pure::params::RawParams;
-use crate::pure::Input;
+use crate::core::options::RawOptions;
+use crate::core::params::RawParams;
+use crate::core::Input;
 
 #[wasm_bindgen]
 extern "C" {

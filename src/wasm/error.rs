@@ -4,8 +4,8 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::any_property;
 use super::output::details;
-use crate::pure::redact::{contains, redact};
-use crate::pure::Error;
+use crate::core::redact::{contains, redact};
+use crate::core::Error;
 
 // `raw_module` imports the hand-written file itself (the bindings live in pkg/wasm/), so the class users import
 // from the package and the class wasm instantiates are one and the same: `instanceof` holds.
@@ -26,6 +26,12 @@ pub fn js_error(e: Error) -> JsValue {
     to_js(&e, None)
 }
 
+impl From<Error> for JsValue {
+    fn from(e: Error) -> JsValue {
+        to_js(&e, None)
+    }
+}
+
 /// What a thrown JS value says about itself, read without trusting it.
 pub struct Thrown {
     /// Its `message` (or the value itself when it is a string), with its cause's `code` or `message`: Node's fetch
@@ -33,6 +39,8 @@ pub struct Thrown {
     pub detail: String,
     /// The runtime's error code: the cause's `code` (Node) or the error's own (Bun).
     pub code: Option<String>,
+    /// The cause's `message`, when it has a cause (Node's `bad port`).
+    pub cause_message: Option<String>,
 }
 
 impl Thrown {
@@ -47,15 +55,15 @@ impl Thrown {
             .as_ref()
             .and_then(|c| text(c, "code"))
             .or_else(|| text(thrown, "code"));
-        let extra = code
-            .clone()
-            .or_else(|| cause.as_ref().and_then(|c| text(c, "message")));
+        let cause_message = cause.as_ref().and_then(|c| text(c, "message"));
+        let extra = code.clone().or_else(|| cause_message.clone());
         Thrown {
             detail: match extra {
                 Some(extra) => format!("{message} ({extra})"),
                 None => message,
             },
             code,
+            cause_message,
         }
     }
 }

@@ -7,10 +7,10 @@ use serde::{Serialize, Serializer};
 use serde_wasm_bindgen::preserve;
 use wasm_bindgen::prelude::*;
 
-use crate::pure::id::MAX_SAFE_INTEGER;
-use crate::pure::receipt::Receipt;
-use crate::pure::response::Success;
-use crate::pure::{Error, Json};
+use crate::core::id::MAX_SAFE_INTEGER;
+use crate::core::receipt::Receipt;
+use crate::core::response::Success;
+use crate::core::{Error, Json};
 
 /// Init objects for structs and maps, `null` for unit, numbers for numbers: what `JSON.parse` gives.
 const TO_JS: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::json_compatible();
