@@ -216,6 +216,7 @@ impl<'a> Exchange<'a> {
     }
 
     /// Takes in what happened at `now_ms` and answers what comes next.
+    #[inline(never)]
     pub fn handle(mut self, event: Event<'_>, now_ms: f64) -> Step<'a> {
         let token = self.call.options.token.as_str();
         match (self.state, event) {
@@ -457,7 +458,8 @@ impl Step<'_> {
     }
 }
 
-/// The end of a call; the last sweep for the token.
+/// The end of a call; the last sweep for the token. Not inlined: every arm of `handle` ends through it.
+#[inline(never)]
 fn finish<'a>(outcome: Result<Success, Error>, cause: Cause, cancel: bool, token: &str) -> Step<'a> {
     Step::Finish(Finish {
         outcome: outcome.map_err(|e| e.redacted(token)),

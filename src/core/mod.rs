@@ -13,6 +13,7 @@ pub mod redact;
 pub mod request;
 pub mod response;
 pub mod retry;
+pub mod shape;
 pub mod text;
 pub mod window;
 

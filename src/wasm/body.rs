@@ -33,6 +33,11 @@ extern "C" {
     fn decode_end(this: &TextDecoder) -> Result<JsString, JsValue>;
 }
 
+thread_local! {
+    /// Swallows the rejection of a cancel nobody waits for, so it never reaches the host's unhandled handler.
+    static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_| {});
+}
+
 /// A body stream being read: its reader, its decoder and the text so far.
 pub struct Stream {
     reader: Reader,
@@ -113,8 +118,8 @@ impl Stream {
             return;
         }
         if let Ok(pending) = self.reader.cancel() {
-            JS.with(|k| {
-                let _ = Promise::race(&Array::of1(&pending)).catch(&k.ignore);
+            IGNORE.with(|ignore| {
+                let _ = Promise::race(&Array::of1(&pending)).catch(ignore);
             });
         }
     }

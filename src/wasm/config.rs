@@ -10,8 +10,7 @@ use web_sys::{Request, RequestInit};
 
 use super::convert::{self, is_object, own, JS};
 use super::deadline::Signal;
-use super::error::js_error;
-use crate::core::{options, request, Error, Options, RevokeParams};
+use crate::core::{options, request, shape, Options, RevokeParams};
 
 #[wasm_bindgen]
 extern "C" {
@@ -23,8 +22,6 @@ extern "C" {
     fn new_with_base(url: &str, base: &str) -> Result<Url, JsValue>;
     #[wasm_bindgen(method, getter)]
     fn href(this: &Url) -> String;
-    #[wasm_bindgen(method, getter)]
-    fn port(this: &Url) -> String;
 }
 
 #[wasm_bindgen]
@@ -70,22 +67,15 @@ impl Config {
     /// on `baseUrl`, so every entry point refuses the same URLs and `fetch` never sees one it would refuse.
     pub fn read(options: &JsValue) -> Result<Config, JsValue> {
         if !is_object(options) {
-            return Err(js_error(Error::invalid_options(
-                "options",
-                "options must be an object holding at least the token.",
-            )));
+            return Err(shape::options_not_object().into());
         }
-        let core = Options::validate(&convert::options(options)).map_err(js_error)?;
-        let (endpoint, port) = platform_url(&core.endpoint)?;
+        let core = Options::validate(&convert::options(options))?;
+        let endpoint = platform_url(&core.endpoint)?;
+        let port = options::port(&core.endpoint);
         let fetch = match JS.with(|k| own(options, &k.fetch)) {
             Ok(f) if f.is_undefined() => None,
             Ok(f) if f.is_function() => Some(f.unchecked_into()),
-            _ => {
-                return Err(js_error(Error::invalid_options(
-                    "fetch",
-                    "fetch must be a function.",
-                )))
-            }
+            _ => return Err(shape::fetch_not_function().into()),
         };
         let headers = JS.with(|k| {
             let token = Object::freeze(&Array::of2(&k.token_header, &JsValue::from_str(&core.token)));
@@ -121,47 +111,36 @@ impl Config {
     pub fn request(&self, params: &RevokeParams) -> Result<Request, JsValue> {
         let init = self.init(&request::body(params), None);
         let url = self.endpoint.as_string().unwrap_or_default();
-        Request::new_with_str_and_init(&url, init.unchecked_ref::<RequestInit>()).map_err(|_| {
-            js_error(Error::invalid_options(
-                "baseUrl",
-                "baseUrl is not a URL this platform accepts for a request.",
-            ))
-        })
+        Request::new_with_str_and_init(&url, init.unchecked_ref::<RequestInit>())
+            .map_err(|_| shape::base_url_refused_for_request().into())
     }
 }
 
 thread_local! {
     /// The last endpoint the platform's URL parser judged, and how it wrote it: calls that pass the same options
     /// each time parse the URL once.
-    static LAST_URL: RefCell<Option<(String, JsValue, Option<u16>)>> = const { RefCell::new(None) };
+    static LAST_URL: RefCell<Option<(String, JsValue)>> = const { RefCell::new(None) };
 }
 
-/// The endpoint as the platform's URL parser writes it and the port it names, or `INVALID_OPTIONS` when it
-/// refuses it.
-fn platform_url(endpoint: &str) -> Result<(JsValue, Option<u16>), JsValue> {
+/// The endpoint as the platform's URL parser writes it, or `INVALID_OPTIONS` when it refuses it.
+fn platform_url(endpoint: &str) -> Result<JsValue, JsValue> {
     let cached = LAST_URL.with(|last| match &*last.borrow() {
-        Some((text, href, port)) if text == endpoint => Some((href.clone(), *port)),
+        Some((text, href)) if text == endpoint => Some(href.clone()),
         _ => None,
     });
-    if let Some(found) = cached {
-        return Ok(found);
+    if let Some(href) = cached {
+        return Ok(href);
     }
-    let refused = |_| {
-        js_error(Error::invalid_options(
-            "baseUrl",
-            "baseUrl is not a URL this platform accepts; check its host and port.",
-        ))
-    };
+    let refused = |_| JsValue::from(shape::base_url_refused());
     let url = if options::is_path(endpoint) {
-        let page = page_href().ok_or_else(|| js_error(options::no_page_for_path()))?;
+        let page = page_href().ok_or_else(options::no_page_for_path)?;
         Url::new_with_base(endpoint, &page).map_err(refused)?
     } else {
         Url::new(endpoint).map_err(refused)?
     };
     let href: JsValue = url.href().into();
-    let port = url.port().parse().ok();
-    LAST_URL.with(|last| *last.borrow_mut() = Some((endpoint.to_owned(), href.clone(), port)));
-    Ok((href, port))
+    LAST_URL.with(|last| *last.borrow_mut() = Some((endpoint.to_owned(), href.clone())));
+    Ok(href)
 }
 
 #[wasm_bindgen]
@@ -187,7 +166,6 @@ fn page_href() -> Option<String> {
 pub fn signal_of(options: &JsValue) -> Result<Option<Signal>, JsValue> {
     let value = JS
         .with(|k| own(options, &k.signal))
-        .map_err(|_| js_error(Error::invalid_options("signal", "signal could not be read.")))?;
-    Signal::from_option(value)
-        .map_err(|()| js_error(Error::invalid_options("signal", "signal must be an AbortSignal.")))
+        .map_err(|_| shape::signal_unreadable())?;
+    Signal::from_option(value).map_err(|()| shape::signal_not_abort_signal().into())
 }

@@ -21,18 +21,16 @@ pub fn to_js(e: &Error, cause: Option<JsValue>) -> JsValue {
     GeweError::new(e.code.as_str(), &e.message, &details(e, cause)).into()
 }
 
-/// `to_js` without a cause, for `map_err`.
-pub fn js_error(e: Error) -> JsValue {
-    to_js(&e, None)
-}
-
+/// A core error as a `GeweError` without a cause, so `?` turns one into the other.
 impl From<Error> for JsValue {
+    #[inline(never)]
     fn from(e: Error) -> JsValue {
         to_js(&e, None)
     }
 }
 
 /// What a thrown JS value says about itself, read without trusting it.
+#[derive(Default)]
 pub struct Thrown {
     /// Its `message` (or the value itself when it is a string), with its cause's `code` or `message`: Node's fetch
     /// says only "fetch failed"; `ECONNREFUSED` and friends live in the cause.
