@@ -49,15 +49,21 @@ const NEVER_CONNECTED_CODES: [&str; 22] = [
     "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
     "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
     "CERT_HAS_EXPIRED",
-    // Bun, on the error itself: the socket could not be opened.
+    // Bun, on the error itself: the socket could not be opened (older Bun; newer Bun gives ECONNREFUSED and
+    // ENOTFOUND, above). Bun does not block the fetch standard's bad ports: it connects, and is refused or not.
     "ConnectionRefused",
     "FailedToOpenSocket",
 ];
 
 /// Words in a failed `fetch`'s message that mean no request was ever written, by runtime.
-const NEVER_CONNECTED_MESSAGES: [&str; 4] = [
-    // Deno (hyper): the connector failed (TCP connect, DNS or the TLS handshake), so no request was written.
+const NEVER_CONNECTED_MESSAGES: [&str; 6] = [
+    // Deno (hyper), on the cause: the connector failed (TCP connect, DNS or the TLS handshake), so no request
+    // was written.
     "client error (Connect)",
+    // Deno: the fetch standard's blocked ports ("Fetch failed: Requests to port 6000 are blocked").
+    "Requests to port",
+    // Bun: the TLS handshake failed (its code, EPROTO, is not enough: Node gives it for other TLS errors too).
+    "The TLS handshake failed",
     // Deno, older wording of the same.
     "tcp connect error",
     "dns error",
@@ -251,6 +257,18 @@ mod tests {
             None,
             "error sending request for url (http://127.0.0.1:1/): client error (Connect): tcp connect error: Connection refused"
         )));
+        assert!(never_connected(&said(
+            None,
+            "Fetch failed: Requests to port 6000 are blocked"
+        )));
+        assert!(never_connected(&said(
+            Some("EPROTO"),
+            "EPROTO: The TLS handshake failed. Does the server speak TLS on this port?"
+        )));
+        assert!(never_connected(&Failure {
+            cause_message: Some("error sending request for url (https://127.0.0.1:1/x): client error (Connect): received corrupt message of type InvalidContentType"),
+            ..said(None, "fetch failed (error sending request)")
+        }));
         assert!(never_connected(&Failure {
             port: Some(6000),
             ..said(None, "Failed to fetch")
