@@ -1,9 +1,8 @@
 //! What leaves Rust for JS: results, receipts, canonical params, `revokeMany` items and error details, built as
 //! plain objects through the cached keys, with JSON's view of GeWe's `data`.
 //!
-//! Written by hand rather than through serde-wasm-bindgen: the objects are few and flat, and the serializer (with
-//! its key cache, a `HashMap`) weighed about 2.9 KB gzip of the .wasm against about 1.4 KB for these builders
-//! (docs/boundary.md).
+//! Written by hand rather than through serde-wasm-bindgen: the objects are few and flat, and the serializer with its
+//! key cache weighed more of the .wasm than these builders (measured in docs/boundary.md).
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
