@@ -79,7 +79,7 @@ function crates() {
   const run = spawnSync('twiggy', ['top', '-n', '100000', '--format', 'json', wasm], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   if (run.status !== 0) return null;
   const groups = [
-    ['gewe-revoke: the core (`pure`)', /gewe_revoke::pure::/],
+    ['gewe-revoke: the core (`core`)', /gewe_revoke::core::/],
     ['gewe-revoke: the shell (`wasm`)', /gewe_revoke::wasm::|^revokeMsg|^buildRevokeRequest|^parseSendReceipt|^gewecl|^__wbg_gewecl/],
     ['serde, serde-wasm-bindgen (with its key cache, a hashbrown map)', /serde|hashbrown/],
     ['wasm-bindgen, js-sys (bindings, closures, externref table)', /wasm_bindgen|js_sys|__wbindgen|__externref|__wbg|closure/],
