@@ -1,6 +1,6 @@
 // Two builds of the package timed against each other and the hand-written calls, in one process with rounds
 // alternating, so machine noise falls on all of them alike: `node bench/ab.js DIR_A DIR_B [rounds]`, where each DIR is
-// a built package (`pkg`, or one `scripts/variants.sh` kept in `target/variants/pkgs/<name>`). Prints µs per
+// a built package (`pkg`, or a copy of it built from another commit). Prints µs per
 // `client.revokeMsg` against the same in-memory `fetch` as BENCHMARKS.md section 4, and each ratio to hand-written JS.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

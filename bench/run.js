@@ -79,7 +79,7 @@ function crates() {
   const run = spawnSync('twiggy', ['top', '-n', '100000', '--format', 'json', wasm], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   if (run.status !== 0) return null;
   const groups = [
-    ['gewe-revoke: the core (`pure`)', /gewe_revoke::pure::/],
+    ['gewe-revoke: the core (`core`)', /gewe_revoke::core::/],
     ['gewe-revoke: the shell (`wasm`)', /gewe_revoke::wasm::|^revokeMsg|^buildRevokeRequest|^parseSendReceipt|^gewecl|^__wbg_gewecl/],
     ['serde, serde-wasm-bindgen (with its key cache, a hashbrown map)', /serde|hashbrown/],
     ['wasm-bindgen, js-sys (bindings, closures, externref table)', /wasm_bindgen|js_sys|__wbindgen|__externref|__wbg|closure/],
@@ -98,43 +98,6 @@ function crates() {
   }
   const all = [...totals.values()].reduce((a, b) => a + b, 0);
   return [...totals].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([name, bytes]) => ({ name, bytes, share: bytes / all }));
-}
-
-/**
- * The size of each alternative as `scripts/variants.sh` last measured it (bench/variants.json, committed), and which
- * of the inputs to those builds changed since that commit, so a stale table shows. `null` when the file is missing.
- */
-function variants() {
-  const file = `${ROOT}bench/variants.json`;
-  if (!existsSync(file)) return null;
-  const data = JSON.parse(readFileSync(file, 'utf8'));
-  const paths = ['src', 'Cargo.toml', 'Cargo.lock', 'scripts/build.sh', 'bench/variants'];
-  const diff = spawnSync('git', ['diff', '--name-only', data.commit, 'HEAD', '--', ...paths], { cwd: ROOT, encoding: 'utf8' });
-  const changed = diff.status === 0 ? diff.stdout.split('\n').filter(Boolean) : null;
-  return { ...data, paths, changed };
-}
-
-function variantsSection(v) {
-  const heading = ['## Size of the alternatives (bench/variants.json, `scripts/variants.sh`)', ''];
-  if (!v) return [...heading, '`bench/variants.json` is missing: `bash scripts/variants.sh` builds HEAD and each variant in `bench/variants/` (a few minutes) and writes it; the next run of this harness shows it here.', ''];
-  const signed = (n) => (n > 0 ? `+${n}` : n < 0 ? `−${-n}` : '0');
-  const since = v.changed === null
-    ? `Whether ${v.paths.join(', ')} changed since then cannot be told: commit ${v.commit.slice(0, 7)} is not in this clone.`
-    : v.changed.length === 0
-      ? `None of ${v.paths.join(', ')} changed between that commit and this one, so the table holds for this code.`
-      : `**Stale:** ${v.paths.map((p) => [p, v.changed.filter((f) => f === p || f.startsWith(`${p}/`)).length]).filter(([, n]) => n).map(([p, n]) => (n > 1 ? `${p} (${n} files)` : p)).join(', ')} changed since that commit; \`bash scripts/variants.sh\` measures again.`;
-  return [
-    ...heading,
-    `Measured at commit ${v.commit.slice(0, 7)} on ${v.date} by \`scripts/variants.sh\`: HEAD and each variant built by \`scripts/build.sh\` in a worktree of that commit, one patch from \`bench/variants/\` applied per row (the nightly row changes flags instead); ${v.tools.rustc}, ${v.tools.wasmBindgen}, ${v.tools.wasmOpt}, ${v.tools.gzip}${v.tools.nightly ? `, the nightly row ${v.tools.nightly}` : ''}. Sizes are of \`pkg/wasm/\` as \`scripts/build.sh\` prints them (\`gzip -9\`); the change is the .wasm's gzip against the baseline.`,
-    '',
-    since,
-    '',
-    row('variant', 'what it measures; what it breaks', '.wasm raw', '.wasm gzip -9', 'change (gzip)', 'JS glue gzip -9 (with snippets)'),
-    row('---', '---', '---:', '---:', '---:', '---:'),
-    ...v.rows.map((r) => row(`\`${r.name}\``, r.what.replace(/\|/g, '\\|'), `${r.raw} B`, `${r.gzip} B`, r.name === 'baseline' ? '—' : `${signed(r.delta)} B`, `${r.glueGzip} B`)),
-    '',
-    ...(v.skipped?.length ? [`Skipped: ${v.skipped.map((s) => `\`${s.name}\` (${s.reason})`).join('; ')}.`, ''] : []),
-  ];
 }
 
 /** Import + instantiation in fresh Node processes, against a plain JS module of about the same size. */
@@ -326,7 +289,7 @@ function targets({ size, building, cost, e2e, edge, mem }) {
   ];
 }
 
-function report({ m, size, cold, building, cost, e2e, edge, mem, alternatives }) {
+function report({ m, size, cold, building, cost, e2e, edge, mem }) {
   const e2eRows = (data) =>
     [1, 16].flatMap((c) => {
       const lib = data[c].lib;
@@ -442,7 +405,6 @@ function report({ m, size, cold, building, cost, e2e, edge, mem, alternatives })
     row('process RSS', kb(mem.lib.before.rss), kb(mem.lib.after.rss), kb(mem.lib.after.rss - mem.lib.before.rss), kb(mem.plain.after.rss - mem.plain.before.rss)),
     '',
     ...targets({ size, building, cost, e2e, edge, mem }),
-    ...variantsSection(alternatives),
   ];
   return lines.join('\n');
 }
@@ -468,7 +430,7 @@ async function main() {
     const edge = await workerd(params, options);
     log('memory');
     const mem = memory(standin);
-    const md = report({ m, size, cold, building, cost, e2e, edge, mem, alternatives: variants() });
+    const md = report({ m, size, cold, building, cost, e2e, edge, mem });
     if (SMOKE) console.log(md);
     else writeFileSync(`${ROOT}BENCHMARKS.md`, md), log('wrote BENCHMARKS.md');
     return md;

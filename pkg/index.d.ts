@@ -171,6 +171,26 @@ export function buildRevokeRequest(params: RevokeParams, options: ClientOptions 
  */
 export function parseSendReceipt(rawJsonText: string): SendReceipt;
 
+/** Revoke params as a request carries them: names trimmed, ids as canonical decimal strings. */
+export interface CanonicalRevokeParams {
+  appId: string;
+  toWxid: string;
+  msgId: string;
+  newMsgId: string;
+  createTime: string;
+}
+
+/**
+ * The params exactly as `revokeMsg` would send them, for storing or comparing revokes. Throws `GeweError`
+ * synchronously on bad params; needs no token and makes no window check.
+ */
+export function normalizeRevokeParams(params: RevokeParams & { appId: string }): CanonicalRevokeParams;
+
+/** The default revoke window in seconds (`revokeWindowSec`): 120. */
+export const REVOKE_WINDOW_SEC: 120;
+/** The largest `timeoutMs`: 2^31-1. */
+export const MAX_TIMEOUT_MS: 2147483647;
+
 /** Options validated once, reused for every call. */
 export class GeweClient {
   /** Throws `GeweError` synchronously for bad options. */

@@ -4,10 +4,24 @@
 # a smoke run of the benchmarks so the harness cannot rot, the compatibility matrix (the packed package in fresh
 # projects on every runtime and bundler the README names; its tools are cached after the first run), and a fuzz
 # smoke run (5 s per target) where a nightly toolchain exists.
+#   scripts/test.sh --quick   the inner loop: build, then the Rust tests and the Node tests only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+
+if [ "${1:-}" = "--quick" ]; then
+  step "build the package (installs what is missing)"
+  bash scripts/build.sh
+  step "Rust: cargo test"
+  cargo test --quiet
+  step "JavaScript: the Node tests"
+  node --test --test-concurrency=1 tests/node/*.test.js
+  exit 0
+elif [ $# -gt 0 ]; then
+  echo "usage: scripts/test.sh [--quick]" >&2
+  exit 2
+fi
 
 step "setup"
 bash scripts/setup.sh --browser

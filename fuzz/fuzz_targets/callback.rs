@@ -8,9 +8,9 @@
 //! both must fail blaming the same field.
 #![no_main]
 
-use gewe_revoke::pure::callback::parse_callback;
-use gewe_revoke::pure::xml::{self, MAX_DEPTH};
-use gewe_revoke::pure::Code;
+use gewe_revoke::core::callback::parse_callback;
+use gewe_revoke::core::xml::{self, MAX_DEPTH};
+use gewe_revoke::core::Code;
 use gewe_revoke_fuzz::{callback_reference, our_xml_tree, xml_expected, XmlExpected};
 use libfuzzer_sys::fuzz_target;
 

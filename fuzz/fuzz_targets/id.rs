@@ -3,8 +3,8 @@
 //! when it is a safe non-negative integer, and every u64's decimal is accepted in every form.
 #![no_main]
 
-use gewe_revoke::pure::id::{self, MAX_SAFE_INTEGER};
-use gewe_revoke::pure::{Code, Input};
+use gewe_revoke::core::id::{self, MAX_SAFE_INTEGER};
+use gewe_revoke::core::{Code, Input};
 use libfuzzer_sys::fuzz_target;
 
 const FIELD: &str = "newMsgId";

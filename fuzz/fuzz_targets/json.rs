@@ -8,7 +8,7 @@
 //! beyond f64) are modelled in `gewe_revoke_fuzz::expected`, never skipped.
 #![no_main]
 
-use gewe_revoke::pure::json::{self, write_str, Json, Member, MAX_DATA_BYTES, MAX_DEPTH};
+use gewe_revoke::core::json::{self, write_str, Json, Member, MAX_DATA_BYTES, MAX_DEPTH};
 use gewe_revoke_fuzz::{depth, expected, same_lookups, same_tree, strings, Expected, Tree};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;

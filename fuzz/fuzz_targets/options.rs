@@ -4,8 +4,8 @@
 //! that path resolved against a page stays on the page's origin.
 #![no_main]
 
-use gewe_revoke::pure::options::{endpoint, is_path};
-use gewe_revoke::pure::Input;
+use gewe_revoke::core::options::{endpoint, is_path};
+use gewe_revoke::core::Input;
 use libfuzzer_sys::fuzz_target;
 
 /// The authority of an http(s) URL (after the scheme, up to the first '/' or '\', which WHATWG treats alike).

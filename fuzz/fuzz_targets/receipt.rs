@@ -4,9 +4,9 @@
 //! and fails with the same code otherwise.
 #![no_main]
 
-use gewe_revoke::pure::json::MAX_DEPTH;
-use gewe_revoke::pure::receipt::{self, Receipt};
-use gewe_revoke::pure::Code;
+use gewe_revoke::core::json::MAX_DEPTH;
+use gewe_revoke::core::receipt::{self, Receipt};
+use gewe_revoke::core::Code;
 use gewe_revoke_fuzz::{expected, Expected};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;

@@ -5,8 +5,8 @@
 //! JSON-escaped.
 #![no_main]
 
-use gewe_revoke::pure::json::write_str;
-use gewe_revoke::pure::redact::redact;
+use gewe_revoke::core::json::write_str;
+use gewe_revoke::core::redact::redact;
 use gewe_revoke_fuzz::spelled;
 use libfuzzer_sys::fuzz_target;
 

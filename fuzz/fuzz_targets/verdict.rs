@@ -1,6 +1,6 @@
 //! `response::verdict` never panics, and no string in what it returns (the error's message, api_msg, body,
 //! location and every string in data, keys included; on success msg and data) contains the token, literally
-//! or in a spelling `pure::redact` promises to catch (JSON escapes, percent-encoding), for any token that is
+//! or in a spelling `core::redact` promises to catch (JSON escapes, percent-encoding), for any token that is
 //! a valid header value (printable ASCII, not all spaces).
 //!
 //! Input: 2 bytes status, 2 bytes flags, 1 byte token length, the token (bytes mapped onto 0x20..=0x7E), then
@@ -9,9 +9,9 @@
 //! and the middle, raw or escaped, and pick the Retry-After and Location headers (some holding the token).
 #![no_main]
 
-use gewe_revoke::pure::json::write_str;
-use gewe_revoke::pure::response::{verdict, Headers, Verdict};
-use gewe_revoke::pure::Error;
+use gewe_revoke::core::json::write_str;
+use gewe_revoke::core::response::{verdict, Headers, Verdict};
+use gewe_revoke::core::Error;
 use gewe_revoke_fuzz::{spelled, strings};
 use libfuzzer_sys::fuzz_target;
 

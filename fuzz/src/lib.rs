@@ -1,6 +1,6 @@
 //! Oracles shared by the fuzz targets.
 //!
-//! The reference for `gewe_revoke::pure::json::parse` is serde_json (no `arbitrary_precision`), adjusted for
+//! The reference for `gewe_revoke::core::json::parse` is serde_json (no `arbitrary_precision`), adjusted for
 //! the reader's documented differences, each one explicitly:
 //! - nesting deeper than `MAX_DEPTH` (64) is refused by `parse`: [`Expected::Accept`] carries the depth;
 //! - a lone surrogate escape becomes U+FFFD (serde_json refuses it): the reference text gets `\uFFFD`
@@ -12,7 +12,7 @@
 
 use std::fmt;
 
-use gewe_revoke::pure::json::Json;
+use gewe_revoke::core::json::Json;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Number, Value};
 
@@ -388,7 +388,7 @@ pub fn strings(value: &Json, out: &mut Vec<String>) {
 
 /// Whether `text` holds `secret` spelled with each character written literally, as a JSON escape (`\"`, `\/`,
 /// `\u00XX`, a surrogate pair) or as UTF-8 bytes each literal or percent-encoded (a space also as `+`): the
-/// spellings `pure::redact` promises to remove. Written independently of it, as a set of positions per
+/// spellings `core::redact` promises to remove. Written independently of it, as a set of positions per
 /// character.
 pub fn spelled(text: &str, secret: &str) -> bool {
     let t = text.as_bytes();
@@ -482,7 +482,7 @@ pub enum XmlTree {
     Text(String),
 }
 
-/// What `pure::xml::parse` must make of a text, by roxmltree.
+/// What `core::xml::parse` must make of a text, by roxmltree.
 #[derive(Debug)]
 pub enum XmlExpected {
     /// Not XML, or nested past the reader's cap: must be refused.
@@ -538,9 +538,9 @@ fn xml_tree(node: roxmltree::Node<'_, '_>) -> XmlTree {
     XmlTree::Element(node.tag_name().name().to_owned(), attributes, children)
 }
 
-/// The same tree from `pure::xml`'s element.
-pub fn our_xml_tree(element: &gewe_revoke::pure::xml::Element) -> XmlTree {
-    use gewe_revoke::pure::xml::Node;
+/// The same tree from `core::xml`'s element.
+pub fn our_xml_tree(element: &gewe_revoke::core::xml::Element) -> XmlTree {
+    use gewe_revoke::core::xml::Node;
     let mut children: Vec<XmlTree> = Vec::new();
     for child in &element.children {
         match child {
@@ -559,9 +559,9 @@ pub fn our_xml_tree(element: &gewe_revoke::pure::xml::Element) -> XmlTree {
 /// blamed field on failure. `None` when it cannot say (the XML uses namespaces).
 pub fn callback_reference(
     text: &str,
-) -> Option<Result<gewe_revoke::pure::callback::Callback, &'static str>> {
-    use gewe_revoke::pure::callback::{Callback, Envelope, MAX_CALLBACK_BYTES};
-    use gewe_revoke::pure::json::MAX_DEPTH;
+) -> Option<Result<gewe_revoke::core::callback::Callback, &'static str>> {
+    use gewe_revoke::core::callback::{Callback, Envelope, MAX_CALLBACK_BYTES};
+    use gewe_revoke::core::json::MAX_DEPTH;
     if text.len() > MAX_CALLBACK_BYTES {
         return Some(Err("rawText"));
     }
@@ -617,8 +617,8 @@ pub fn callback_reference(
 fn reference_message(
     data: &Value,
     wxid: Option<&str>,
-) -> Option<Result<gewe_revoke::pure::callback::Message, &'static str>> {
-    use gewe_revoke::pure::callback::Message;
+) -> Option<Result<gewe_revoke::core::callback::Message, &'static str>> {
+    use gewe_revoke::core::callback::Message;
     // An integer as a JSON number serde_json holds as u64, or a string of ASCII digits once trimmed.
     let int = |key: &str, field: &'static str| -> Result<Option<u64>, &'static str> {
         match data.get(key) {
@@ -736,10 +736,10 @@ fn reference_sysmsg(
     text: &str,
     chat: &str,
     by: Option<String>,
-) -> Option<Result<gewe_revoke::pure::callback::SysMsg, &'static str>> {
-    use gewe_revoke::pure::callback::{Recall, SysMsg};
+) -> Option<Result<gewe_revoke::core::callback::SysMsg, &'static str>> {
+    use gewe_revoke::core::callback::{Recall, SysMsg};
     const FIELD: &str = "Data.Content";
-    match xml_expected(text, gewe_revoke::pure::xml::MAX_DEPTH) {
+    match xml_expected(text, gewe_revoke::core::xml::MAX_DEPTH) {
         XmlExpected::Unknown => return None,
         XmlExpected::Reject => return Some(Err(FIELD)),
         XmlExpected::Accept(_) => {}

@@ -2,6 +2,7 @@
 
 pub mod callback;
 pub mod error;
+pub mod exchange;
 pub mod failure;
 pub mod id;
 pub mod input;
@@ -13,6 +14,7 @@ pub mod redact;
 pub mod request;
 pub mod response;
 pub mod retry;
+pub mod shape;
 pub mod text;
 pub mod window;
 pub mod xml;

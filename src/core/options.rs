@@ -181,6 +181,22 @@ pub fn endpoint(input: &Input) -> Result<String, Error> {
     }
 }
 
+/// The port an absolute endpoint names, when it names one (`http://host:2531/...`); `None` for the scheme's
+/// default and for a path. Read after [`endpoint`] validated it, so the authority is well formed.
+pub fn port(endpoint: &str) -> Option<u16> {
+    // `scheme://authority/...`: the authority is the third `/`-separated part (char patterns only: a `&str`
+    // pattern brings std's two-way searcher into the .wasm).
+    let authority = endpoint.split('/').nth(2).filter(|_| !is_path(endpoint))?;
+    let digits = authority
+        .get(authority.rfind(':')? + 1..)
+        .filter(|d| !d.is_empty())?;
+    // After a bracketed IPv6 address's last `:` come hex digits and `]`, which fail here.
+    digits.bytes().try_fold(0u16, |port, b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        port.checked_mul(10)?.checked_add(u16::from(digit))
+    })
+}
+
 /// Whether an endpoint is a path on the page's own origin rather than an absolute URL.
 pub fn is_path(endpoint: &str) -> bool {
     endpoint.starts_with('/')
@@ -322,6 +338,16 @@ pub fn whole_number(field: &'static str, input: &Input, max: u64) -> Result<Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_port_an_endpoint_names() {
+        assert_eq!(port("http://127.0.0.1:2531/v2/api/message/revokeMsg"), Some(2531));
+        assert_eq!(port("https://[::1]:6000/x"), Some(6000));
+        assert_eq!(port("http://[::1]/x"), None);
+        assert_eq!(port("http://host:/x"), None);
+        assert_eq!(port("http://api.geweapi.com/gewe/v2/api/message/revokeMsg"), None);
+        assert_eq!(port("/gewe/v2/api/message/revokeMsg"), None);
+    }
 
     fn s(v: &str) -> Input {
         Input::Str(v.into())

@@ -214,7 +214,7 @@ mod tests {
 
     fn escaped(token: &str) -> String {
         let mut out = String::new();
-        crate::pure::json::write_str(&mut out, token);
+        crate::core::json::write_str(&mut out, token);
         out.trim_matches('"').to_owned()
     }
 

@@ -203,7 +203,7 @@ pub fn excerpt(body: &str, token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pure::redact::contains;
+    use crate::core::redact::contains;
     use proptest::prelude::*;
 
     const TOKEN: &str = "tok-2c5f9e";
@@ -526,7 +526,7 @@ mod tests {
                 let e = http_status(502, &body, token);
                 for text in [&e.message, e.body.as_ref().unwrap()] {
                     assert!(
-                        !crate::pure::redact::contains(text, token),
+                        !crate::core::redact::contains(text, token),
                         "{token:?} in {text:?}"
                     );
                 }

@@ -1,15 +1,15 @@
-//! The package's functions: `revokeMsg`, `buildRevokeRequest`, `parseSendReceipt`.
+//! The package's functions: `revokeMsg`, `buildRevokeRequest`, `parseSendReceipt`, `normalizeRevokeParams`.
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use web_sys::Request;
 
-use super::client::validated;
-use super::error::js_error;
-use super::exchange::{revoke, signal_of, Config};
-use super::output::{receipt, success};
+use super::call::revoke;
+use super::client::{validated, validated_params};
+use super::config::{signal_of, Config};
+use super::output::{params as canonical, receipt, success};
 use super::task::promise;
-use crate::pure::{receipt as send_receipt, Error};
+use crate::core::{receipt as send_receipt, shape};
 
 /// Revokes one message; rejects with `GeweError` unless GeWe answered `ret: 200`.
 #[wasm_bindgen(js_name = revokeMsg)]
@@ -36,11 +36,14 @@ pub fn build_revoke_request(params: JsValue, options: JsValue) -> Result<Request
 #[wasm_bindgen(js_name = parseSendReceipt)]
 pub fn parse_send_receipt(text: JsValue) -> Result<JsValue, JsValue> {
     let Some(text) = text.as_string() else {
-        return Err(js_error(Error::invalid_params(
-            "text",
-            "parseSendReceipt takes the raw response text (await response.text()), not a parsed object: \
-             JSON.parse has already rounded newMsgId.",
-        )));
+        return Err(shape::receipt_not_text().into());
     };
-    send_receipt::parse(&text).map(|r| receipt(&r)).map_err(js_error)
+    Ok(receipt(&send_receipt::parse(&text)?))
+}
+
+/// The revoke params exactly as a request would carry them (names trimmed, ids as canonical decimal strings); throws
+/// `GeweError` synchronously on bad params. No token, no window check: for code that stores or compares revokes.
+#[wasm_bindgen(js_name = normalizeRevokeParams)]
+pub fn normalize_revoke_params(params: JsValue) -> Result<JsValue, JsValue> {
+    Ok(canonical(&validated_params(&params, None)?))
 }

@@ -5,8 +5,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::error::js_error;
-use crate::pure::callback::{self, Callback, Envelope, Message, Recall, SysMsg};
-use crate::pure::Error;
+use crate::core::callback::{self, Callback, Envelope, Message, Recall, SysMsg};
+use crate::core::Error;
 
 /// Plain objects, `null` for `None`: what `JSON.parse` gives.
 const TO_JS: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::json_compatible();

@@ -6,17 +6,17 @@ use std::rc::Rc;
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
+use super::call::revoke;
+use super::config::{signal_of, Config};
 use super::convert::{self, is_object, own, read, Constants, JS};
-use super::error::{js_error, to_js};
-use super::exchange::{revoke, signal_of, Config};
-use super::output::{success, Item, Revoked};
-use super::stop::{Raced, Signal, Stop};
+use super::deadline::{now_ms, Deadline, Raced, Signal};
+use super::error::to_js;
+use super::output::{item, success};
 use super::task::{promise, Settled};
-use super::timer::now_ms;
-use crate::pure::options::{self, whole_number, MAX_TIMEOUT_MS};
-use crate::pure::params::RevokeParams;
-use crate::pure::response::Success;
-use crate::pure::{failure, request, Error, Input};
+use crate::core::options::{self, whole_number, MAX_TIMEOUT_MS};
+use crate::core::params::RevokeParams;
+use crate::core::response::Success;
+use crate::core::{failure, request, shape, Input};
 
 #[wasm_bindgen]
 extern "C" {
@@ -26,6 +26,8 @@ extern "C" {
 
 /// The most revokes `revokeMany` runs at once.
 const MAX_CONCURRENCY: u64 = 64;
+/// The most sleeps of one paced start (each at least 1 ms): a bound, never reached while earlier turns progress.
+const MAX_PACING_WAITS: u32 = 1_000_000;
 /// How many revokes `revokeMany` runs at once when not told.
 const DEFAULT_CONCURRENCY: u64 = 4;
 
@@ -51,7 +53,7 @@ impl GeweClient {
         let config = Rc::clone(&self.config);
         promise(async move {
             let call = call_options(&call)?;
-            let timeout = options::timeout_ms(&per_call(&call, |k| &k.timeout_ms)).map_err(js_error)?;
+            let timeout = options::timeout_ms(&per_call(&call, |k| &k.timeout_ms))?;
             let signal = call.as_ref().map(signal_of).transpose()?.flatten();
             let params = validated(&config, &params)?;
             let timeout = timeout.unwrap_or(config.options.timeout_ms);
@@ -69,12 +71,7 @@ impl GeweClient {
         let config = Rc::clone(&self.config);
         promise(async move {
             let call = call_options(&call)?;
-            let not_a_list = || {
-                js_error(Error::invalid_params(
-                    "list",
-                    "revokeMany takes an array of revoke params.",
-                ))
-            };
+            let not_a_list = || JsValue::from(shape::list_not_array());
             if !is_array(&list).unwrap_or(false) {
                 return Err(not_a_list());
             }
@@ -88,31 +85,28 @@ impl GeweClient {
                 "concurrency",
                 &per_call(&call, |k| &k.concurrency),
                 MAX_CONCURRENCY,
-            )
-            .map_err(js_error)?
+            )?
             .unwrap_or(DEFAULT_CONCURRENCY);
             if concurrency == 0 {
-                return Err(js_error(Error::invalid_options(
-                    "concurrency",
-                    "concurrency must be at least 1.",
-                )));
+                return Err(shape::concurrency_zero().into());
             }
             let interval = whole_number(
                 "intervalMs",
                 &per_call(&call, |k| &k.interval_ms),
                 u64::from(MAX_TIMEOUT_MS),
-            )
-            .map_err(js_error)?
+            )?
             .unwrap_or(0);
             let signal = call.as_ref().map(signal_of).transpose()?.flatten();
             let pool = Rc::new(Pool {
-                pacer: Stop::start(0, signal.as_ref()),
+                pacer: Deadline::start(0, signal.as_ref()),
                 config,
                 results: Array::new_with_length(len),
                 items: list,
                 len,
                 next: Cell::new(0),
-                next_start_ms: Cell::new(now_ms()),
+                turns: Cell::new(0),
+                started: Cell::new(0),
+                last_start_ms: Cell::new(f64::NEG_INFINITY),
                 interval_ms: interval as f64,
                 signal,
                 first_of: RefCell::new(Vec::new()),
@@ -137,10 +131,7 @@ fn call_options(call: &JsValue) -> Result<Option<JsValue>, JsValue> {
     } else if is_object(call) {
         Ok(Some(call.clone()))
     } else {
-        Err(js_error(Error::invalid_options(
-            "options",
-            "options must be an object.",
-        )))
+        Err(shape::call_options_not_object().into())
     }
 }
 
@@ -154,13 +145,15 @@ fn per_call(call: &Option<JsValue>, key: fn(&Constants) -> &JsValue) -> Input {
 
 /// Reads and validates revoke params against the config's default appId.
 pub fn validated(config: &Config, params: &JsValue) -> Result<RevokeParams, JsValue> {
+    validated_params(params, config.options.app_id.as_deref())
+}
+
+/// Reads and validates revoke params; `default_app_id` fills a missing appId.
+pub fn validated_params(params: &JsValue, default_app_id: Option<&str>) -> Result<RevokeParams, JsValue> {
     if !is_object(params) {
-        return Err(js_error(Error::invalid_params(
-            "params",
-            "params must be an object with the message's ids.",
-        )));
+        return Err(shape::params_not_object().into());
     }
-    RevokeParams::validate(&convert::params(params), config.options.app_id.as_deref()).map_err(js_error)
+    Ok(RevokeParams::validate(&convert::params(params), default_app_id)?)
 }
 
 /// Shared state of one `revokeMany`: workers take the next index until none is left.
@@ -170,11 +163,15 @@ struct Pool {
     len: u32,
     results: Array,
     next: Cell<u32>,
-    next_start_ms: Cell<f64>,
+    /// Turns handed out, and turns that started.
+    turns: Cell<u32>,
+    started: Cell<u32>,
+    /// When the last turn started.
+    last_start_ms: Cell<f64>,
     interval_ms: f64,
     signal: Option<Signal>,
     /// Waits between starts; stops when the caller's signal fires.
-    pacer: Stop,
+    pacer: Deadline,
     /// The first index of each distinct request body, sorted by body.
     first_of: RefCell<Vec<(String, u32)>>,
     /// `(index, first index)` of items that repeat an earlier request.
@@ -191,10 +188,7 @@ impl Pool {
             self.next.set(index + 1);
             let params = match own(&self.items, &JsValue::from(index)) {
                 Ok(item) => validated(&self.config, &item),
-                Err(_) => Err(js_error(Error::invalid_params(
-                    "params",
-                    "This item could not be read.",
-                ))),
+                Err(_) => Err(shape::item_unreadable().into()),
             };
             let outcome = match params {
                 Err(error) => Err(error),
@@ -212,31 +206,38 @@ impl Pool {
                     self.revoke(&params).await
                 }
             };
-            let item = match &outcome {
-                Ok(done) => Item::Done {
-                    ok: true,
-                    result: Revoked::from(done),
-                },
-                Err(error) => Item::Failed {
-                    ok: false,
-                    error: error.clone(),
-                },
-            };
-            self.results.set(index, item.to_js());
+            self.results.set(index, item(&outcome));
         }
     }
 
-    /// Waits for this start's slot, so starts are at least `intervalMs` apart, then revokes.
+    /// Waits for this start's turn, so starts are at least `intervalMs` apart, then revokes. Turns are taken in
+    /// order and each waits for the one before it to have started: a timer that fires late (a busy host) delays the
+    /// starts after it rather than bunching them.
     async fn revoke(&self, params: &RevokeParams) -> Result<Success, JsValue> {
-        let now = now_ms();
-        let start = self.next_start_ms.get().max(now);
-        self.next_start_ms.set(start + self.interval_ms);
-        if start > now {
-            if let Raced::Stopped = self.pacer.sleep(start - now).await {
-                let reason = self.signal.as_ref().map(Signal::why);
-                return Err(to_js(&failure::aborted(false), reason));
+        let turn = self.turns.get();
+        self.turns.set(turn + 1);
+        if self.interval_ms > 0.0 {
+            // Each pass sleeps at least 1 ms, and a turn waits only for the turns before it.
+            for _ in 0..MAX_PACING_WAITS {
+                let now = now_ms();
+                let due = self.last_start_ms.get() + self.interval_ms;
+                if self.started.get() == turn && now >= due {
+                    break;
+                }
+                let wait = if self.started.get() == turn {
+                    due - now
+                } else {
+                    self.interval_ms.min(10.0)
+                };
+                if let Raced::Stopped = self.pacer.sleep(wait.max(1.0)).await {
+                    let reason = self.signal.as_ref().map(Signal::why);
+                    self.started.set(self.started.get().max(turn + 1));
+                    return Err(to_js(&failure::aborted(false), reason));
+                }
             }
         }
+        self.last_start_ms.set(now_ms());
+        self.started.set(turn + 1);
         let timeout = self.config.options.timeout_ms;
         revoke(&self.config, params, self.signal.as_ref(), timeout).await
     }

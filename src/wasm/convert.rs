@@ -5,9 +5,9 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::pure::options::RawOptions;
-use crate::pure::params::RawParams;
-use crate::pure::Input;
+use crate::core::options::RawOptions;
+use crate::core::params::RawParams;
+use crate::core::Input;
 
 #[wasm_bindgen]
 extern "C" {
@@ -17,105 +17,109 @@ extern "C" {
     fn reflect_get(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue>;
 }
 
-/// The JS values the library uses on every call, made once per instance instead of decoded from UTF-8 each time.
-pub struct Constants {
-    /// What a call's stop promise resolves to: an object nothing else can produce.
-    pub stopped: JsValue,
-    /// `{ stream: true }` for `TextDecoder.decode`.
-    pub stream: JsValue,
-    /// Swallows the rejection of a cancel nobody waits for, so it never reaches the host's unhandled handler.
-    pub ignore: Closure<dyn FnMut(JsValue)>,
-    /// `"POST"`
-    pub post: JsValue,
-    /// `["Content-Type", "application/json"]`, frozen.
-    pub json_header: JsValue,
-    /// `"X-GEWE-TOKEN"`
-    pub token_header: JsValue,
-    /// `"manual"`: redirects are never followed, so the token goes nowhere but GeWe.
-    pub manual: JsValue,
-    /// Property names read off callers' objects.
-    pub app_id: JsValue,
-    /// `toWxid`
-    pub to_wxid: JsValue,
-    /// `msgId`
-    pub msg_id: JsValue,
-    /// `newMsgId`
-    pub new_msg_id: JsValue,
-    /// `createTime`
-    pub create_time: JsValue,
-    /// `token`
-    pub token: JsValue,
-    /// `baseUrl`
-    pub base_url: JsValue,
-    /// `timeoutMs`
-    pub timeout_ms: JsValue,
-    /// `retries`
-    pub retries: JsValue,
-    /// `revokeWindowSec`
-    pub revoke_window_sec: JsValue,
-    /// `maxResponseBytes`
-    pub max_response_bytes: JsValue,
-    /// `fetch`
-    pub fetch: JsValue,
-    /// `signal`
-    pub signal: JsValue,
-    /// `concurrency`
-    pub concurrency: JsValue,
-    /// `intervalMs`
-    pub interval_ms: JsValue,
-    /// `length`
-    pub length: JsValue,
-    /// Header names read off answers.
-    pub content_length: JsValue,
-    /// `content-encoding`
-    pub content_encoding: JsValue,
-    /// `retry-after`
-    pub retry_after: JsValue,
-    /// `location`
-    pub location: JsValue,
-    /// `done` of a stream read's result.
-    pub done: JsValue,
-    /// `value` of a stream read's result.
-    pub value: JsValue,
+/// Declares [`Constants`] and its one instance [`JS`]: each value named and made once, here.
+macro_rules! constants {
+    ($($(#[$doc:meta])* $name:ident = $value:expr;)*) => {
+        /// The JS values the library uses on every call, made once per instance instead of decoded from UTF-8 each
+        /// time: property and header names, and a few fixed values.
+        pub struct Constants {
+            $($(#[$doc])* pub $name: JsValue,)*
+        }
+
+        thread_local! {
+            /// The one set (wasm is single-threaded; `thread_local` is just the safe static).
+            pub static JS: Constants = Constants { $($name: JsValue::from($value),)* };
+        }
+    };
 }
 
-thread_local! {
-    /// The one set (wasm is single-threaded; `thread_local` is just the safe static).
-    pub static JS: Constants = Constants {
-        stopped: Object::new().into(),
-        stream: {
-            let options = Object::new();
-            let _ = Reflect::set(&options, &"stream".into(), &JsValue::TRUE);
-            options.into()
-        },
-        ignore: Closure::new(|_| {}),
-        post: "POST".into(),
-        json_header: Object::freeze(&js_sys::Array::of2(&"Content-Type".into(), &"application/json".into())).into(),
-        token_header: "X-GEWE-TOKEN".into(),
-        manual: "manual".into(),
-        app_id: "appId".into(),
-        to_wxid: "toWxid".into(),
-        msg_id: "msgId".into(),
-        new_msg_id: "newMsgId".into(),
-        create_time: "createTime".into(),
-        token: "token".into(),
-        base_url: "baseUrl".into(),
-        timeout_ms: "timeoutMs".into(),
-        retries: "retries".into(),
-        revoke_window_sec: "revokeWindowSec".into(),
-        max_response_bytes: "maxResponseBytes".into(),
-        fetch: "fetch".into(),
-        signal: "signal".into(),
-        concurrency: "concurrency".into(),
-        interval_ms: "intervalMs".into(),
-        length: "length".into(),
-        content_length: "content-length".into(),
-        content_encoding: "content-encoding".into(),
-        retry_after: "retry-after".into(),
-        location: "location".into(),
-        done: "done".into(),
-        value: "value".into(),
+constants! {
+    /// What a call's stop promise resolves to: an object nothing else can produce.
+    stopped = Object::new();
+    /// `{ stream: true }` for `TextDecoder.decode`.
+    stream = {
+        let options = Object::new();
+        let _ = Reflect::set(&options, &"stream".into(), &JsValue::TRUE);
+        options
     };
+    /// `"POST"`
+    post = "POST";
+    /// `["Content-Type", "application/json"]`, frozen.
+    json_header = Object::freeze(&js_sys::Array::of2(&"Content-Type".into(), &"application/json".into()));
+    /// `"X-GEWE-TOKEN"`
+    token_header = "X-GEWE-TOKEN";
+    /// `"manual"`: redirects are never followed, so the token goes nowhere but GeWe.
+    manual = "manual";
+    /// Property names read off callers' objects.
+    app_id = "appId";
+    /// `toWxid`
+    to_wxid = "toWxid";
+    /// `msgId`
+    msg_id = "msgId";
+    /// `newMsgId`
+    new_msg_id = "newMsgId";
+    /// `createTime`
+    create_time = "createTime";
+    /// `token`
+    token = "token";
+    /// `baseUrl`
+    base_url = "baseUrl";
+    /// `timeoutMs`
+    timeout_ms = "timeoutMs";
+    /// `retries`
+    retries = "retries";
+    /// `revokeWindowSec`
+    revoke_window_sec = "revokeWindowSec";
+    /// `maxResponseBytes`
+    max_response_bytes = "maxResponseBytes";
+    /// `fetch`
+    fetch = "fetch";
+    /// `signal`
+    signal = "signal";
+    /// `concurrency`
+    concurrency = "concurrency";
+    /// `intervalMs`
+    interval_ms = "intervalMs";
+    /// `length`
+    length = "length";
+    /// Header names read off answers.
+    content_length = "content-length";
+    /// `content-encoding`
+    content_encoding = "content-encoding";
+    /// `retry-after`
+    retry_after = "retry-after";
+    /// `location`
+    location = "location";
+    /// `done` of a stream read's result.
+    done = "done";
+    /// `value` of a stream read's result.
+    value = "value";
+    /// Keys of the objects the library returns: results, receipts, `revokeMany` items, error details.
+    ret = "ret";
+    /// `msg`
+    msg = "msg";
+    /// `data`
+    data = "data";
+    /// `type` of a receipt.
+    kind = "type";
+    /// `ok`
+    ok = "ok";
+    /// `result`
+    result = "result";
+    /// `error`
+    error = "error";
+    /// `field`
+    field = "field";
+    /// `status`
+    status = "status";
+    /// `apiMsg`
+    api_msg = "apiMsg";
+    /// `body`
+    body = "body";
+    /// `maybeDelivered`
+    maybe_delivered = "maybeDelivered";
+    /// `cause`
+    cause = "cause";
 }
 
 /// The own property `key` of `target`, `undefined` when it has none (whatever the prototype chain holds); `Err`

@@ -4,8 +4,8 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::any_property;
 use super::output::details;
-use crate::pure::redact::{contains, redact};
-use crate::pure::Error;
+use crate::core::redact::{contains, redact};
+use crate::core::Error;
 
 // `raw_module` imports the hand-written file itself (the bindings live in pkg/wasm/), so the class users import
 // from the package and the class wasm instantiates are one and the same: `instanceof` holds.
@@ -21,18 +21,24 @@ pub fn to_js(e: &Error, cause: Option<JsValue>) -> JsValue {
     GeweError::new(e.code.as_str(), &e.message, &details(e, cause)).into()
 }
 
-/// `to_js` without a cause, for `map_err`.
-pub fn js_error(e: Error) -> JsValue {
-    to_js(&e, None)
+/// A core error as a `GeweError` without a cause, so `?` turns one into the other.
+impl From<Error> for JsValue {
+    #[inline(never)]
+    fn from(e: Error) -> JsValue {
+        to_js(&e, None)
+    }
 }
 
 /// What a thrown JS value says about itself, read without trusting it.
+#[derive(Default)]
 pub struct Thrown {
     /// Its `message` (or the value itself when it is a string), with its cause's `code` or `message`: Node's fetch
     /// says only "fetch failed"; `ECONNREFUSED` and friends live in the cause.
     pub detail: String,
     /// The runtime's error code: the cause's `code` (Node) or the error's own (Bun).
     pub code: Option<String>,
+    /// The cause's `message`, when it has a cause (Node's `bad port`).
+    pub cause_message: Option<String>,
 }
 
 impl Thrown {
@@ -47,15 +53,15 @@ impl Thrown {
             .as_ref()
             .and_then(|c| text(c, "code"))
             .or_else(|| text(thrown, "code"));
-        let extra = code
-            .clone()
-            .or_else(|| cause.as_ref().and_then(|c| text(c, "message")));
+        let cause_message = cause.as_ref().and_then(|c| text(c, "message"));
+        let extra = code.clone().or_else(|| cause_message.clone());
         Thrown {
             detail: match extra {
                 Some(extra) => format!("{message} ({extra})"),
                 None => message,
             },
             code,
+            cause_message,
         }
     }
 }

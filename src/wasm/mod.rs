@@ -2,17 +2,16 @@
 //! One file per platform concept, as in workers-rs.
 
 mod api;
-#[cfg(feature = "callbacks")]
-mod callback;
+mod body;
+mod call;
 mod client;
+mod config;
 mod convert;
+mod deadline;
 mod error;
-mod exchange;
+mod fetch;
 mod output;
-mod response;
-mod stop;
 mod task;
-mod timer;
 
 /// A small free-list allocator instead of dlmalloc: the library allocates little and briefly.
 #[global_allocator]

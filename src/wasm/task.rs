@@ -1,10 +1,12 @@
 //! Rust futures as JS promises, and JS promises as Rust futures: a minimal single-threaded executor.
 //!
-//! Every future here waits only on promises the library made itself (`Promise.race` results), one at a time. So
-//! a task needs no queue and no waker: it owns one pair of callbacks, made once, and whichever promise it waits
-//! on calls them, which polls the task again directly.
+//! **Invariant: a task awaits only [`Settled`]**, one at a time (every wait of a call is a `Promise.race` the
+//! library made). So a task needs no queue and no waker: it owns one pair of callbacks, made once, and whichever
+//! promise it waits on calls them, which polls the task again directly. The waker passed to `poll` is a no-op, so
+//! any other future would never be polled again; [`poll`] checks the invariant instead of trusting it: a task that
+//! returns `Pending` without a `Settled` waiting rejects its promise at once rather than hanging silently.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
@@ -24,6 +26,8 @@ struct Task {
     /// What the awaited promise gave, until the awaiting `Settled` takes it.
     outcome: RefCell<Option<Outcome>>,
     callbacks: RefCell<Option<(Callback, Callback)>>,
+    /// A `Settled` of this task is waiting on a promise, whose settling will poll the task again.
+    waiting: Cell<bool>,
 }
 
 thread_local! {
@@ -42,6 +46,7 @@ pub fn promise(future: impl Future<Output = Outcome> + 'static) -> Promise {
             reject,
             outcome: RefCell::new(None),
             callbacks: RefCell::new(None),
+            waiting: Cell::new(false),
         });
         poll(&task);
     }
@@ -57,8 +62,17 @@ fn poll(task: &Rc<Task>) {
         return;
     };
     let outer = CURRENT.with(|current| current.replace(Some(Rc::clone(task))));
+    task.waiting.set(false);
     let polled = future.as_mut().poll(&mut Context::from_waker(Waker::noop()));
     CURRENT.with(|current| current.replace(outer));
+    let polled = match polled {
+        // Pending with nothing to wake the task: a future other than `Settled` was awaited (a defect here).
+        Poll::Pending if !task.waiting.get() => Poll::Ready(Err(js_sys::Error::new(
+            "gewe-revoke: a task awaited something other than a library promise and could never settle",
+        )
+        .into())),
+        polled => polled,
+    };
     if let Poll::Ready(outcome) = polled {
         *slot = None;
         drop(slot);
@@ -87,6 +101,7 @@ impl Task {
             (callback(true), callback(false))
         });
         let _ = promise.then2(ok, err);
+        self.waiting.set(true);
     }
 }
 
@@ -113,7 +128,11 @@ impl Future for Settled {
         if let Some(task) = &this.task {
             return match task.outcome.borrow_mut().take() {
                 Some(outcome) => Poll::Ready(outcome),
-                None => Poll::Pending,
+                None => {
+                    // Polled again before its promise settled (a sibling's wake): still waiting.
+                    task.waiting.set(true);
+                    Poll::Pending
+                }
             };
         }
         let (Some(promise), Some(task)) = (this.promise.take(), CURRENT.with(|c| c.borrow().clone())) else {

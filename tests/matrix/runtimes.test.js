@@ -6,9 +6,26 @@ import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStandin } from '../../standin/standin.js';
+import { closedPort } from '../helpers.js';
 import { assertOk, assertScenario, cell, project, run, snippet, tools } from './matrix.js';
 
 const t0 = await tools();
+
+/**
+ * Connections that were never made, through the runtime's own fetch (loopback only; the DNS case is a name under
+ * `.invalid`, which never resolves): prints one `[kind, code, maybeDelivered, retried]` per kind.
+ */
+const NEVER_CONNECTED = `import { revokeMsg } from 'gewe-revoke';
+const [refused, plain] = process.argv.slice(2);
+const params = { appId: 'wx', toWxid: 'w', msgId: '0', newMsgId: '1', createTime: '0' };
+const kinds = { refused: 'http://127.0.0.1:' + refused, blockedPort: 'http://127.0.0.1:6000', dns: 'http://gewe-revoke-test.invalid', tls: 'https://127.0.0.1:' + plain };
+const out = [];
+for (const [kind, base] of Object.entries(kinds)) {
+  const e = await revokeMsg(params, { token: 'tok-matrix-1234', baseUrl: base + '/gewe/v2/api', retries: 1, timeoutMs: 10000 }).catch((e) => e);
+  out.push([kind, e.code, e.maybeDelivered, /\\(2 attempts\\)/.test(e.message), e.message]);
+}
+console.log(JSON.stringify(out));
+`;
 const RUNTIMES = [
   { name: 'deno', label: 'Deno', version: t0.version('deno'), binary: join(t0.pkg('deno'), 'deno'), command: 'deno-run', config: '--allow-net --allow-env' },
   { name: 'deno', label: 'Deno', version: t0.version('deno-2.0'), binary: join(t0.pkg('deno-2.0'), 'deno'), command: 'deno-run', config: '--allow-net --allow-env' },
@@ -50,6 +67,16 @@ for (const rt of RUNTIMES) {
       const id = /^revoked (\d{16,20}) 操作成功$/.exec(quick.stdout.trim())?.[1];
       assert.ok(id, quick.stdout);
       assert.equal(s2.message(id)?.revoked, true);
+
+      // Never-connected failures are classified as such here too: NETWORK, not maybe delivered, retried.
+      writeFileSync(join(dir, 'never.js'), NEVER_CONNECTED);
+      const args = rt.name === 'deno' ? ['run', '--allow-net', '--allow-env', '--allow-read', 'never.js'] : ['never.js'];
+      const plainPort = new URL(standin.baseUrl).port;
+      const never = await run(rt.name, [...args, String(await closedPort()), plainPort], { cwd: dir, env, timeout: 60_000 });
+      assertOk(never, 'never-connected failures');
+      for (const [kind, code, maybeDelivered, retried, message] of JSON.parse(never.stdout.trim().split('\n').pop())) {
+        assert.deepEqual([kind, code, maybeDelivered, retried], [kind, 'NETWORK', false, true], message);
+      }
 
       if (rt.name === 'deno') {
         // The example's own permissions only: no --allow-read for the package, on 2.0 as on the current Deno.

@@ -13,7 +13,7 @@ const manifest = JSON.parse(readFileSync(`${PKG}package.json`, 'utf8'));
 
 test('imported by its name in Node (ESM), through the node entry', async () => {
   assert.equal(import.meta.resolve('gewe-revoke'), new URL('../../pkg/node.js', import.meta.url).href);
-  assert.deepEqual(Object.keys(api).sort(), ['GeweClient', 'GeweError', 'buildRevokeRequest', 'parseSendReceipt', 'revokeMsg']);
+  assert.deepEqual(Object.keys(api).sort(), ['GeweClient', 'GeweError', 'MAX_TIMEOUT_MS', 'REVOKE_WINDOW_SEC', 'buildRevokeRequest', 'normalizeRevokeParams', 'parseSendReceipt', 'revokeMsg']);
   const receipt = api.parseSendReceipt('{"toWxid":"w","msgId":0,"newMsgId":18446744073709551615}');
   assert.equal(receipt.newMsgId, '18446744073709551615');
 });

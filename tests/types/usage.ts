@@ -1,5 +1,6 @@
 // Compiled with `tsc --strict --noEmit` (tests/types/tsconfig.json): the declarations accept real usage and refuse misuse.
-import { revokeMsg, buildRevokeRequest, parseSendReceipt, GeweClient, GeweError } from 'gewe-revoke';
+import { revokeMsg, buildRevokeRequest, parseSendReceipt, normalizeRevokeParams, REVOKE_WINDOW_SEC, MAX_TIMEOUT_MS, GeweClient, GeweError } from 'gewe-revoke';
+import type { CanonicalRevokeParams } from 'gewe-revoke';
 import type { GeweErrorCode, RevokeOutcome, RevokeResult, SendReceipt, JsonValue } from 'gewe-revoke';
 import wasm from 'gewe-revoke/wasm';
 
@@ -22,6 +23,12 @@ export async function usage(): Promise<void> {
 
   const request: Request = buildRevokeRequest({ appId: 'wx', ...receipt }, { token: 't' });
   void request;
+
+  const canonical: CanonicalRevokeParams = normalizeRevokeParams({ appId: 'wx', ...receipt });
+  const newMsgId: string = canonical.newMsgId;
+  const windowSec: number = REVOKE_WINDOW_SEC;
+  const maxTimeout: number = MAX_TIMEOUT_MS;
+  void newMsgId, windowSec, maxTimeout;
 
   const client = new GeweClient({ token: env.GEWE_TOKEN, appId: env.GEWE_APP_ID, fetch });
   await client.revokeMsg(receipt, { timeoutMs: 3000 });
@@ -79,6 +86,8 @@ export async function misuse(): Promise<void> {
   await revokeMsg({ appId: 'wx', toWxid: 'a', msgId: true, newMsgId: '1', createTime: '0' }, { token: 't' });
   // @ts-expect-error parseSendReceipt takes the raw text, not a parsed object
   parseSendReceipt({ ret: 200 });
+  // @ts-expect-error normalizeRevokeParams needs the appId in the params
+  normalizeRevokeParams({ toWxid: 'a', msgId: 0, newMsgId: '1', createTime: '0' });
   // @ts-expect-error no such error code
   const code: GeweErrorCode = 'OOPS';
   void code;

@@ -1,4 +1,5 @@
-//! What ends a call early: its deadline and the caller's `AbortSignal`, raced against every wait.
+//! What ends a call early: its deadline and the caller's `AbortSignal`, raced against every wait; and the host's
+//! clock, randomness and timers.
 //!
 //! `fetch` gets a signal too, but a `fetch` may ignore it, and a body may never end: so every promise the call
 //! waits for (the `fetch`, each body read, each backoff) runs in `Promise.race` against one stop promise. The race
@@ -10,7 +11,25 @@ use wasm_bindgen::JsCast;
 
 use super::convert::JS;
 use super::task::Settled;
-use super::timer::{clear_timeout, set_timeout};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `setTimeout(handler, ms, argument)`: the handler is called with `argument`.
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &Function, ms: f64, argument: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+}
+
+/// Milliseconds since the epoch, by the local clock.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Uniform in `[0, 1)`, for backoff jitter.
+pub fn random() -> f64 {
+    js_sys::Math::random()
+}
 
 #[wasm_bindgen]
 extern "C" {
@@ -65,7 +84,7 @@ impl Signal {
 /// What a raced wait gave.
 pub enum Raced {
     /// The awaited promise resolved to this value.
-    Value(JsValue),
+    Won(JsValue),
     /// The deadline passed or the caller's signal fired first.
     Stopped,
 }
@@ -75,27 +94,27 @@ impl From<JsValue> for Raced {
         if JS.with(|k| won == k.stopped) {
             Raced::Stopped
         } else {
-            Raced::Value(won)
+            Raced::Won(won)
         }
     }
 }
 
 /// One call's stop: a promise that resolves when the deadline passes or the caller's signal fires, and the
 /// `AbortController` whose signal goes with every request of the call.
-pub struct Stop {
+pub struct Deadline {
     controller: Controller,
     promise: Option<Promise>,
     timer: Option<JsValue>,
     listener: Option<(Signal, Function)>,
 }
 
-impl Stop {
+impl Deadline {
     /// Starts the clock: `timeout_ms` 0 means no deadline. The timer is an ordinary one, so a pending call keeps a
     /// Node process alive until it settles.
-    pub fn start(timeout_ms: u32, signal: Option<&Signal>) -> Stop {
+    pub fn start(timeout_ms: u32, signal: Option<&Signal>) -> Deadline {
         let controller = Controller::new();
         if timeout_ms == 0 && signal.is_none() {
-            return Stop {
+            return Deadline {
                 controller,
                 promise: None,
                 timer: None,
@@ -104,7 +123,7 @@ impl Stop {
         }
         let mut resolve = None;
         let promise = Promise::new(&mut |done, _| resolve = Some(done));
-        let mut stop = Stop {
+        let mut stop = Deadline {
             controller,
             promise: Some(promise),
             timer: None,
@@ -153,7 +172,7 @@ impl Stop {
         let raced = self.racing(&nap).await;
         clear_timeout(&timer);
         match raced.map(Raced::from) {
-            Ok(Raced::Value(_)) | Err(_) => Raced::Value(JsValue::UNDEFINED),
+            Ok(Raced::Won(_)) | Err(_) => Raced::Won(JsValue::UNDEFINED),
             Ok(Raced::Stopped) => Raced::Stopped,
         }
     }
@@ -164,7 +183,7 @@ impl Stop {
     }
 }
 
-impl Drop for Stop {
+impl Drop for Deadline {
     fn drop(&mut self) {
         if let Some(timer) = &self.timer {
             clear_timeout(timer);
