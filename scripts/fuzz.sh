@@ -45,12 +45,14 @@ if ! cargo +nightly fuzz build "${flags[@]}" >"$logs/build.log" 2>&1; then
   exit 1
 fi
 
-# Longest input per target: answers and send responses are small, ids and baseUrls shorter still.
+# Longest input per target: answers and send responses are small, ids and baseUrls shorter still; a
+# callback is longer (an ImgBuf thumbnail), but the readers' edges show in a few KB.
 max_len() {
   case "$1" in
     id) echo 64 ;;
     options) echo 512 ;;
     redact) echo 1024 ;;
+    callback) echo 8192 ;;
     *) echo 4096 ;;
   esac
 }

@@ -472,6 +472,331 @@ pub fn split(data: &[u8], sep: u8) -> (&[u8], &[u8]) {
     }
 }
 
+/// A tree both XML readers can be compared on: elements with their attributes, and text, adjacent text
+/// joined, comments and processing instructions left out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum XmlTree {
+    /// An element: name, attributes in order, children.
+    Element(String, Vec<(String, String)>, Vec<XmlTree>),
+    /// Character data.
+    Text(String),
+}
+
+/// What `pure::xml::parse` must make of a text, by roxmltree.
+#[derive(Debug)]
+pub enum XmlExpected {
+    /// Not XML, or nested past the reader's cap: must be refused.
+    Reject,
+    /// Must be read as this root.
+    Accept(XmlTree),
+    /// Uses namespaces (`xmlns`, a prefixed name), which the reader does not implement: not asserted.
+    Unknown,
+}
+
+/// roxmltree's verdict on `text`, adjusted for the reader's documented limits.
+pub fn xml_expected(text: &str, max_depth: usize) -> XmlExpected {
+    if text.contains("xmlns") {
+        return XmlExpected::Unknown;
+    }
+    let Ok(doc) = roxmltree::Document::parse(text) else {
+        return XmlExpected::Reject;
+    };
+    let mut deepest = 0;
+    for node in doc.descendants() {
+        if node.is_element() {
+            if node.tag_name().namespace().is_some()
+                || node.attributes().any(|a| a.namespace().is_some())
+            {
+                return XmlExpected::Unknown;
+            }
+            deepest = deepest.max(node.ancestors().filter(|n| n.is_element()).count());
+        }
+    }
+    if deepest > max_depth {
+        return XmlExpected::Reject;
+    }
+    XmlExpected::Accept(xml_tree(doc.root_element()))
+}
+
+fn xml_tree(node: roxmltree::Node<'_, '_>) -> XmlTree {
+    let attributes = node
+        .attributes()
+        .map(|a| (a.name().to_owned(), a.value().to_owned()))
+        .collect();
+    let mut children: Vec<XmlTree> = Vec::new();
+    for child in node.children() {
+        if child.is_element() {
+            children.push(xml_tree(child));
+        } else if let Some(text) = child.text().filter(|_| child.is_text()) {
+            match children.last_mut() {
+                Some(XmlTree::Text(t)) => t.push_str(text),
+                _ => children.push(XmlTree::Text(text.to_owned())),
+            }
+        }
+    }
+    children.retain(|c| !matches!(c, XmlTree::Text(t) if t.is_empty()));
+    XmlTree::Element(node.tag_name().name().to_owned(), attributes, children)
+}
+
+/// The same tree from `pure::xml`'s element.
+pub fn our_xml_tree(element: &gewe_revoke::pure::xml::Element) -> XmlTree {
+    use gewe_revoke::pure::xml::Node;
+    let mut children: Vec<XmlTree> = Vec::new();
+    for child in &element.children {
+        match child {
+            Node::Element(e) => children.push(our_xml_tree(e)),
+            Node::Text(text) => match children.last_mut() {
+                Some(XmlTree::Text(t)) => t.push_str(text),
+                _ => children.push(XmlTree::Text(text.clone())),
+            },
+        }
+    }
+    XmlTree::Element(element.name.clone(), element.attributes.clone(), children)
+}
+
+/// The reference reading of a GeWe callback, written from GEWE-CALLBACKS.md and `parse_callback`'s documented
+/// contract on serde_json's `Value` (through [`expected`]) and roxmltree: the same `Callback` on success, the
+/// blamed field on failure. `None` when it cannot say (the XML uses namespaces).
+pub fn callback_reference(
+    text: &str,
+) -> Option<Result<gewe_revoke::pure::callback::Callback, &'static str>> {
+    use gewe_revoke::pure::callback::{Callback, Envelope, MAX_CALLBACK_BYTES};
+    use gewe_revoke::pure::json::MAX_DEPTH;
+    if text.len() > MAX_CALLBACK_BYTES {
+        return Some(Err("rawText"));
+    }
+    let root = match expected(text) {
+        Expected::Accept { value, depth, .. } if depth <= MAX_DEPTH => value,
+        _ => return Some(Err("rawText")),
+    };
+    let Value::Object(_) = root else {
+        return Some(Err("rawText"));
+    };
+    let pick = |upper: &str, lower: &str| root.get(upper).or_else(|| root.get(lower));
+    let Some(type_name) = pick("TypeName", "type_name") else {
+        return Some(if root.get("testMsg").is_some_and(Value::is_string) {
+            Ok(Callback::Test)
+        } else {
+            Err("TypeName")
+        });
+    };
+    // Envelope strings: absent, null or blank read as none; any other non-string is wrong.
+    let text_of = |v: Option<&Value>, field: &'static str| match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok((!s.trim().is_empty()).then(|| s.clone())),
+        Some(_) => Err(field),
+    };
+    let envelope = (|| {
+        Ok(Envelope {
+            type_name: text_of(Some(type_name), "TypeName")?.ok_or("TypeName")?,
+            appid: text_of(pick("Appid", "appid"), "Appid")?.ok_or("Appid")?,
+            wxid: text_of(pick("Wxid", "wxid"), "Wxid")?,
+        })
+    })();
+    let envelope = match envelope {
+        Ok(e) => e,
+        Err(field) => return Some(Err(field)),
+    };
+    if envelope.type_name != "AddMsg" {
+        return Some(Ok(Callback::Event(envelope)));
+    }
+    let data = match pick("Data", "data") {
+        Some(d @ Value::Object(_)) => d,
+        _ => return Some(Err("Data")),
+    };
+    match reference_message(data, envelope.wxid.as_deref()) {
+        Some(Ok(message)) => Some(Ok(Callback::Message {
+            envelope,
+            message: Box::new(message),
+        })),
+        Some(Err(field)) => Some(Err(field)),
+        None => None,
+    }
+}
+
+fn reference_message(
+    data: &Value,
+    wxid: Option<&str>,
+) -> Option<Result<gewe_revoke::pure::callback::Message, &'static str>> {
+    use gewe_revoke::pure::callback::Message;
+    // An integer as a JSON number serde_json holds as u64, or a string of ASCII digits once trimmed.
+    let int = |key: &str, field: &'static str| -> Result<Option<u64>, &'static str> {
+        match data.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => n.as_u64().map(Some).ok_or(field),
+            Some(Value::String(s)) => {
+                let t = s.trim();
+                if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+                    t.parse::<u64>().map(Some).map_err(|_| field)
+                } else {
+                    Err(field)
+                }
+            }
+            Some(_) => Err(field),
+        }
+    };
+    let wrapped = |key: &str, field: &'static str| -> Result<Option<String>, &'static str> {
+        match data.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Object(w)) => match w.get("string") {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(field),
+            },
+            Some(_) => Err(field),
+        }
+    };
+    let fields = (|| {
+        let msg_id = int("MsgId", "Data.MsgId")?.ok_or("Data.MsgId")?;
+        let new_msg_id = int("NewMsgId", "Data.NewMsgId")?.ok_or("Data.NewMsgId")?;
+        let msg_seq = int("MsgSeq", "Data.MsgSeq")?;
+        let msg_type = int("MsgType", "Data.MsgType")?.ok_or("Data.MsgType")?;
+        let msg_type = u32::try_from(msg_type).map_err(|_| "Data.MsgType")?;
+        let create_time = int("CreateTime", "Data.CreateTime")?;
+        let from = wrapped("FromUserName", "Data.FromUserName")?
+            .filter(|s| !s.is_empty())
+            .ok_or("Data.FromUserName")?;
+        let to = wrapped("ToUserName", "Data.ToUserName")?
+            .filter(|s| !s.is_empty())
+            .ok_or("Data.ToUserName")?;
+        let content = wrapped("Content", "Data.Content")?.unwrap_or_default();
+        Ok((msg_id, new_msg_id, msg_seq, msg_type, create_time, from, to, content))
+    })();
+    let (msg_id, new_msg_id, msg_seq, msg_type, create_time, from, to, content) = match fields {
+        Ok(f) => f,
+        Err(field) => return Some(Err(field)),
+    };
+    let room = |id: &str| id.ends_with("@chatroom");
+    let group = room(&from) || room(&to);
+    let chat = if room(&from) || (!room(&to) && wxid != Some(from.as_str())) {
+        from.clone()
+    } else {
+        to.clone()
+    };
+    let (sender, text) = if room(&from) {
+        let prefix = content.find(":\n").and_then(|at| {
+            let who = &content[..at];
+            let shaped = (1..=64).contains(&who.len())
+                && who
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.@".contains(c));
+            shaped.then(|| (who.to_owned(), content[at + 2..].to_owned()))
+        });
+        match prefix {
+            Some((who, body)) => ((!room(&who)).then_some(who), body),
+            None => (None, content.clone()),
+        }
+    } else {
+        (Some(from.clone()), content.clone())
+    };
+    let own = wxid.is_some() && sender.as_deref() == wxid;
+    let sysmsg = if msg_type == 10002 {
+        let by = if group { sender.clone() } else { None };
+        match reference_sysmsg(&text, &chat, by)? {
+            Ok(s) => Some(s),
+            Err(field) => return Some(Err(field)),
+        }
+    } else {
+        None
+    };
+    Some(Ok(Message {
+        msg_id,
+        new_msg_id,
+        msg_seq,
+        msg_type,
+        create_time,
+        from,
+        to,
+        chat,
+        group,
+        sender,
+        own,
+        text,
+        push_content: data
+            .get("PushContent")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        image_buffer: data
+            .get("ImgBuf")
+            .and_then(|b| b.get("buffer"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        sysmsg,
+    }))
+}
+
+/// The first child element of `parent` called `name`.
+fn element<'a, 'input>(parent: roxmltree::Node<'a, 'input>, name: &str) -> Option<roxmltree::Node<'a, 'input>> {
+    parent
+        .children()
+        .find(|n| n.is_element() && n.tag_name().name() == name)
+}
+
+fn reference_sysmsg(
+    text: &str,
+    chat: &str,
+    by: Option<String>,
+) -> Option<Result<gewe_revoke::pure::callback::SysMsg, &'static str>> {
+    use gewe_revoke::pure::callback::{Recall, SysMsg};
+    const FIELD: &str = "Data.Content";
+    match xml_expected(text, gewe_revoke::pure::xml::MAX_DEPTH) {
+        XmlExpected::Unknown => return None,
+        XmlExpected::Reject => return Some(Err(FIELD)),
+        XmlExpected::Accept(_) => {}
+    }
+    let doc = roxmltree::Document::parse(text).ok()?;
+    let root = doc.root_element();
+    if root.tag_name().name() != "sysmsg" {
+        return Some(Err(FIELD));
+    }
+    let kind = root.attribute("type").unwrap_or("");
+    if kind != "revokemsg" {
+        return Some(Ok(SysMsg::Other {
+            kind: kind.to_owned(),
+        }));
+    }
+    let own_text = |node: roxmltree::Node<'_, '_>| -> String {
+        node.children()
+            .filter(|n| n.is_text())
+            .filter_map(|n| n.text())
+            .collect()
+    };
+    let Some(notice) = element(root, "revokemsg") else {
+        return Some(Err(FIELD));
+    };
+    let id = |name: &str| -> Result<Option<u64>, &'static str> {
+        match element(notice, name) {
+            None => Ok(None),
+            Some(e) => {
+                let t = own_text(e);
+                let t = t.trim();
+                if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+                    t.parse::<u64>().map(Some).map_err(|_| FIELD)
+                } else {
+                    Err(FIELD)
+                }
+            }
+        }
+    };
+    let recall = (|| {
+        let msg_id = id("msgid")?;
+        let new_msg_id = id("newmsgid")?.ok_or(FIELD)?;
+        let session = element(notice, "session").map(|e| own_text(e).trim().to_owned());
+        Ok(Recall {
+            chat: session
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| chat.to_owned()),
+            msg_id,
+            new_msg_id,
+            text: element(notice, "replacemsg")
+                .map(|e| own_text(e).trim().to_owned())
+                .unwrap_or_default(),
+            by,
+        })
+    })();
+    Some(recall.map(SysMsg::Recall))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

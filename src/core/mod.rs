@@ -1,5 +1,6 @@
 //! The functional core: everything that decides, nothing that performs I/O or touches a JS type.
 
+pub mod callback;
 pub mod error;
 pub mod failure;
 pub mod id;
@@ -14,6 +15,7 @@ pub mod response;
 pub mod retry;
 pub mod text;
 pub mod window;
+pub mod xml;
 
 pub use error::{Code, Error};
 pub use input::Input;

@@ -2,6 +2,8 @@
 //! One file per platform concept, as in workers-rs.
 
 mod api;
+#[cfg(feature = "callbacks")]
+mod callback;
 mod client;
 mod convert;
 mod error;

@@ -53,3 +53,14 @@ export function ledgerWorker(dist, bindings, { persist, ...options } = {}) {
     ...options,
   });
 }
+
+/** Polls `check` until it returns a truthy value (which is returned), failing after `ms`. */
+export async function until(what, check, ms = 10_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

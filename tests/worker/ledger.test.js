@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { startStandin } from '../../standin/standin.js';
-import { API_KEY, ROOT, dryRun, ledgerWorker, workerOptions } from './harness.js';
+import { API_KEY, ROOT, dryRun, ledgerWorker, until, workerOptions } from './harness.js';
 
 const { dist: DIST, stdout: DRY_RUN } = dryRun('worker-dist-ledger');
 const nowSec = () => Math.floor(Date.now() / 1000);
@@ -25,17 +25,6 @@ function caller(mf, texts = []) {
   };
   call.texts = texts;
   return call;
-}
-
-/** Polls `check` until it returns a truthy value (which is returned), failing after `ms`. */
-async function until(what, check, ms = 10_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 /** A stand-in and a ledger Worker on it, both closed after the test. */

@@ -8,7 +8,7 @@ const VARIABLES = { token: 'GEWE_TOKEN', baseUrl: 'GEWE_BASE_URL', appId: 'GEWE_
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** A whole number from a variable ("" = `fallback`); digits only, so " " and "0x10" are refused, not read as 0 and 16. */
-function whole(env, name, fallback, min, max) {
+export function whole(env, name, fallback, min, max) {
   const text = String(env[name] ?? '');
   if (text === '') return fallback;
   const n = /^\d{1,10}$/.test(text) ? Number(text) : NaN;

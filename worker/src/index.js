@@ -6,8 +6,10 @@ import { buildRevokeRequest, GeweError, parseSendReceipt } from 'gewe-revoke';
 import { clientFor, ledgerSettings } from './config.js';
 import { errorBody, failure, HttpError, json, readJson, STATUS, unauthorized } from './http.js';
 import { CHAT_LIMIT, parseKey } from './ledger.js';
+import { callback, isCallback, recalledRoute, receivedRoute } from './callbacks.js';
 
 export { Ledger } from './ledger.js';
+export { Inbox } from './inbox.js';
 
 const MAX_BATCH = 100;
 
@@ -22,6 +24,8 @@ const ROUTES = [
   ['/messages/:key/revoke', { POST: revokeRecorded }],
   ['/chats/:toWxid/messages', { GET: chatMessages }],
   ['/chats/:toWxid/undo', { POST: undo }],
+  ['/chats/:toWxid/recalled', { GET: recalledRoute }],
+  ['/inbox/:key', { GET: receivedRoute }],
 ].map(([path, handlers, flags = {}]) => ({
   parts: path.split('/').slice(1),
   handlers,
@@ -32,7 +36,9 @@ const ROUTES = [
 let apiKeyMissingLogged = false;
 
 export default {
-  async fetch(request, env) {
+  async fetch(request, env, ctx) {
+    // GeWe's callbacks answer GeWe (no CORS, no API key: the path's secret); see callbacks.js.
+    if (isCallback(new URL(request.url))) return callback(request, env, ctx);
     const origin = request.headers.get('Origin');
     const cors = corsHeaders(origin, env);
     try {
