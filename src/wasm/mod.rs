@@ -2,8 +2,6 @@
 //! One file per platform concept, as in workers-rs.
 
 mod api;
-#[cfg(feature = "callbacks")]
-mod callback;
 mod client;
 mod convert;
 mod error;
