@@ -11,7 +11,7 @@
 #[path = "core/mod.rs"]
 pub mod pure;
 
-#[cfg(all(target_arch = "wasm32", not(feature = "callbacks")))]
-mod wasm;
 #[cfg(all(target_arch = "wasm32", feature = "callbacks"))]
 mod callbacks;
+#[cfg(all(target_arch = "wasm32", not(feature = "callbacks")))]
+mod wasm;
