@@ -67,7 +67,9 @@ function sizes() {
   const glue = ['wasm/gewe_revoke.js', 'api.js', 'error.js'].map((f) => readFileSync(`${ROOT}pkg/${f}`));
   const measure = (buf) => ({ raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length, brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length });
   const entries = ['node.js', 'browser.js', 'workerd.js'].map((entry) => ({ entry, ...measure(Buffer.concat([...glue, readFileSync(`${ROOT}pkg/${entry}`)])) }));
-  return { wasm: measure(wasm), entries, sections: sections(wasm), crates: crates() };
+  // gewe-revoke/callbacks' own .wasm (scripts/build-callbacks.sh): loaded only by parseCallback's users.
+  const callbacks = measure(readFileSync(`${ROOT}pkg/wasm/gewe_revoke_callbacks_bg.wasm`));
+  return { wasm: measure(wasm), callbacks, entries, sections: sections(wasm), crates: crates() };
 }
 
 /**
@@ -314,6 +316,7 @@ function report({ m, size, cold, building, cost, e2e, edge, mem }) {
     row('---', '---:', '---:', '---:'),
     row('`pkg/wasm/gewe_revoke_bg.wasm`', `${size.wasm.raw} B`, `${size.wasm.gzip} B (${kb(size.wasm.gzip)})`, `${size.wasm.brotli} B`),
     ...size.entries.map((e) => row(`JS glue + \`${e.entry}\``, `${e.raw} B`, `${e.gzip} B`, `${e.brotli} B`)),
+    row('`pkg/wasm/gewe_revoke_callbacks_bg.wasm` (gewe-revoke/callbacks only)', `${size.callbacks.raw} B`, `${size.callbacks.gzip} B (${kb(size.callbacks.gzip)})`, `${size.callbacks.brotli} B`),
     '',
     `Where the .wasm's bytes go, by section: ${Object.entries(size.sections).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v} B`).join(', ')}.`,
     '',

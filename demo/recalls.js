@@ -8,19 +8,10 @@
 //   GET  /demo-callbacks/events            text/event-stream: one `callback` event per body received, {"text": raw};
 //                                          a `test` event, without the body, for setCallback's test POST (its token)
 //   POST /demo-callbacks/play              {"step":"message"} or {"step":"recall","newMsgId":"…"}: the stand-in sends it
-//   GET  /demo-callbacks/interim-parser.js  the Worker's interim reader, for a package without parseCallback
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { createCallbacks } from '../standin/callbacks.js';
 
 export const PREFIX = '/demo-callbacks/';
-/**
- * The Worker's interim callback reader, served to the page only while the package does not export parseCallback
- * (the core's parser is built behind the `callbacks` cargo feature); the page says when it runs this one.
- */
-const INTERIM = fileURLToPath(new URL('../worker/src/callback-parse.js', import.meta.url));
-
 /** The largest callback body the receiver takes: the library's own bound (MAX_CALLBACK_BYTES in the core). */
 const MAX_BODY = 1024 * 1024;
 /** The messages the stand-in sent that the page may still have recalled, newest last. */
@@ -95,7 +86,6 @@ export function createRecalls(address) {
       if (rest.startsWith('receive/')) await receive(req, res, rest.slice('receive/'.length));
       else if (rest === 'events' && req.method === 'GET') events(req, res);
       else if (rest === 'play') await play(req, res);
-      else if (rest === 'interim-parser.js' && req.method === 'GET') await sendFile(res, INTERIM);
       else sendText(res, 404, 'not found');
       return true;
     },
@@ -145,12 +135,6 @@ async function readText(req, cap) {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-async function sendFile(res, file) {
-  const text = await readFile(file, 'utf8');
-  res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
-  res.end(text);
 }
 
 function sendText(res, status, text) {

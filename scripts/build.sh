@@ -31,3 +31,4 @@ node -e '
 raw=$(wc -c < pkg/wasm/gewe_revoke_bg.wasm)
 gz=$(gzip -9 -c pkg/wasm/gewe_revoke_bg.wasm | wc -c)
 echo "[build] pkg/wasm/gewe_revoke_bg.wasm: $raw bytes, $gz bytes gzip -9" >&2
+bash scripts/build-callbacks.sh

@@ -33,6 +33,7 @@ step "Rust: fmt, clippy (native and wasm32), cargo test"
 cargo fmt --check
 cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --features callbacks --target-dir target/callbacks -- -D warnings
 cargo test --quiet
 
 step "TypeScript declarations (tsc --strict)"

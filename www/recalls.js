@@ -4,15 +4,8 @@
 // the message under an id the notice never names, and one through gewe-revoke's parseCallback, whose ids are exact
 // and whose join finds what the friend recalled. The two functions below run as written, and their source is what the
 // page shows.
-import * as gewe from '/pkg/browser.js';
+import { parseCallback } from '/pkg/callbacks.js';
 import { $ } from './page.js';
-
-/**
- * The reader of raw callbacks: the library's parseCallback (the wasm) when the package exports it; until then (the
- * core's parser is built behind the `callbacks` cargo feature, off in the shipped package) the reader the Worker uses
- * meanwhile, worker/src/callback-parse.js, which gives the same shape. The page says which one runs.
- */
-let parseCallback = gewe.parseCallback;
 
 /** Each client's kept messages, by the NewMsgId it read (newest last, bounded by KEEP). */
 const inboxes = { json: new Map(), lib: new Map() };
@@ -48,7 +41,7 @@ function withGeweRevoke(inbox, text) {
   return { named: notice.newMsgId, recalled, notice };
 }
 
-const LIBRARY_IMPORT = "import { parseCallback } from 'gewe-revoke';\n\n";
+const LIBRARY_IMPORT = "import { parseCallback } from 'gewe-revoke/callbacks';\n\n";
 
 /** Writes `id` into `el`, its digits that differ from `other` (same position) marked <mark class=cls>. */
 function showId(el, id, other, cls) {
@@ -223,28 +216,13 @@ function showCode(pre, source) {
   );
 }
 
-/** Which parseCallback runs: the package's, or (said on the page) the Worker's interim reader. */
-async function chooseParser() {
-  if (typeof parseCallback === 'function') return 'gewe-revoke';
-  ({ parseCallback } = await import('/demo-callbacks/interim-parser.js'));
-  const file = document.createElement('code');
-  file.textContent = 'worker/src/callback-parse.js';
-  $('rc-parser').replaceChildren(
-    'This build of the package does not export parseCallback yet (the core builds it behind the callbacks cargo feature), so parseCallback here is the reader the Worker uses until it does, ',
-    file,
-    ': the same shape, its ids exact through JSON.parse\'s access to each number\'s source text.',
-  );
-  $('rc-parser').hidden = false;
-  return 'interim';
-}
-
 /** Shows the third part (stand-in mode), with the source of the two functions it runs, and listens for callbacks. */
 export async function startRecalls() {
   $('recalls').hidden = false;
   showCode($('rc-json-code'), jsonParseClient.toString());
   showCode($('rc-lib-code'), LIBRARY_IMPORT + withGeweRevoke.toString());
   try {
-    $('recalls').dataset.parser = await chooseParser();
+    $('recalls').dataset.parser = 'gewe-revoke';
   } catch (e) {
     // Not marked as a failure: the rest of the page works.
     setStatus(`This part cannot run: no parseCallback could be loaded (${e.message}).`);

@@ -39,10 +39,10 @@ test('the third part: a friend recalls a message; parseCallback joins the notice
       assert.equal(await page.isDisabled('#friend-recalls'), true, 'nothing to recall before a message');
       assert.equal(await page.isHidden('#rc-message-box'), true);
 
-      // The library's parseCallback when this build of the package exports it, else the interim reader, said so.
-      const packaged = await page.evaluate(async () => typeof (await import('/pkg/browser.js')).parseCallback === 'function');
-      assert.equal(await page.getAttribute('#recalls', 'data-parser'), packaged ? 'gewe-revoke' : 'interim');
-      assert.equal(await page.isVisible('#rc-parser'), !packaged);
+      // The library's parseCallback, from its own entry (gewe-revoke/callbacks), is what the page runs.
+      assert.equal(await page.evaluate(async () => typeof (await import('/pkg/callbacks.js')).parseCallback), 'function');
+      assert.equal(await page.getAttribute('#recalls', 'data-parser'), 'gewe-revoke');
+      assert.equal(await page.$('#rc-parser'), null);
 
       await page.getByRole('button', { name: 'A friend sends a message' }).click();
       await page.waitForSelector('#friend-recalls:not([disabled])');
@@ -125,37 +125,6 @@ test('the third part: a friend recalls a message; parseCallback joins the notice
     await context.close();
   });
 
-  for (const packaged of [false, true]) {
-    await t.test(`a package ${packaged ? 'with' : 'without'} parseCallback: the page runs ${packaged ? "the package's" : "the Worker's interim reader, and says so"}`, async () => {
-      const context = await browser.newContext({ viewport: DESKTOP });
-      const api = await readFile(new URL('../../pkg/api.js', import.meta.url), 'utf8');
-      const without = api.replace(/\bparseCallback,\s*/, '');
-      // "With": the package's export stands in as a wrapper that leaves a mark, so the test sees which one ran.
-      const marked = "import { parseCallback as read } from '/demo-callbacks/interim-parser.js';\nexport function parseCallback(text) { globalThis.packageParsed = (globalThis.packageParsed ?? 0) + 1; return read(text); }\n";
-      await context.route('**/pkg/api.js', (route) =>
-        route.fulfill({ contentType: 'text/javascript', body: packaged ? `${without}\nexport { parseCallback } from './marked.js';\n` : without }),
-      );
-      await context.route('**/pkg/marked.js', (route) => route.fulfill({ contentType: 'text/javascript', body: marked }));
-      const page = await context.newPage();
-      const problems = [];
-      page.on('pageerror', (e) => problems.push(e.message));
-      await page.goto(demo.url);
-      await page.waitForSelector('#recalls[data-listening=true]');
-      assert.equal(await page.getAttribute('#recalls', 'data-parser'), packaged ? 'gewe-revoke' : 'interim');
-      assert.equal(await page.isVisible('#rc-parser'), !packaged);
-      if (!packaged) assert.match(await page.textContent('#rc-parser'), /does not export parseCallback yet[^]*worker\/src\/callback-parse\.js/);
-      await page.click('#friend-sends');
-      await page.waitForSelector('#friend-recalls:not([disabled])');
-      await page.click('#friend-recalls');
-      await page.waitForSelector('#rc-summary:not(:empty)');
-      assert.equal(await page.textContent('#rc-lib-found'), SAID);
-      assert.equal(await page.getAttribute('#rc-json-verdict', 'data-state'), 'missed');
-      assert.equal(await page.evaluate(() => globalThis.packageParsed ?? 0), packaged ? 2 : 0, "the package's parseCallback read both callbacks");
-      assert.equal(await page.isVisible('#story'), true, 'the story still runs');
-      assert.deepEqual(problems, []);
-      await context.close();
-    });
-  }
 });
 
 test("the demo's callback receiver and scenario route refuse what they should", { timeout: 30_000 }, async (t) => {

@@ -108,3 +108,21 @@ test('node, gewe-revoke/slim', { timeout: 120_000 }, (t) => {
     assert.equal(result.stdout, 'exact: 3768973957878705021\n');
   });
 });
+
+test('node, gewe-revoke/callbacks', { timeout: 120_000 }, (t) => {
+  const node = NODES.find((n) => n.bin === NODE22);
+  return cell(t, { group: 'Node', tool: 'Node, callbacks entry', version: node.version, config: 'none' }, async () => {
+    const recall = readFileSync(join(ROOT, 'tests', 'fixtures', 'callbacks', 'f4-private-recall.json'), 'utf8');
+    const app = [
+      "import { GeweError, parseCallback } from 'gewe-revoke/callbacks';",
+      "import { GeweError as Main } from 'gewe-revoke';",
+      `const { message } = parseCallback(${JSON.stringify(recall)});`,
+      "console.log(`recalled: ${message.sysmsg.newMsgId}`);",
+      "try { parseCallback('{'); } catch (e) { console.log(e instanceof GeweError && e instanceof Main, e.code); }",
+    ].join('\n');
+    const dir = await project(`node-${node.version}-callbacks`, { files: { 'app.js': app } });
+    const result = await run(node.bin, ['app.js'], { cwd: dir, timeout: 30_000 });
+    assertOk(result, 'the callbacks example');
+    assert.equal(result.stdout, 'recalled: 5576224237104747184\ntrue BAD_RESPONSE\n');
+  });
+});

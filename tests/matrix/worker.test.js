@@ -4,7 +4,7 @@
 // and the same Worker served by that plugin's dev server (its own workerd).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
@@ -148,3 +148,47 @@ async function exercise(t, toml, script) {
   const misconfigured = await post(JSON.stringify(next));
   assert.deepEqual([misconfigured.status, misconfigured.body.error.code, misconfigured.body.error.field], [500, 'INVALID_OPTIONS', 'baseUrl']);
 }
+
+test('a Worker using gewe-revoke/callbacks, bundled by wrangler', { timeout: 180_000 }, (t) =>
+  cell(t, { group: 'Cloudflare Workers', tool: 'Worker: gewe-revoke/callbacks, wrangler deploy --dry-run, Miniflare', version: `${versionOf(WRANGLER)} / ${versionOf(join(ROOT, 'node_modules', 'miniflare'))}`, config: 'none' }, async () => {
+    const toml = snippet('worker-toml');
+    const worker = [
+      "import { GeweError, parseCallback } from 'gewe-revoke/callbacks';",
+      'export default {',
+      '  async fetch(request) {',
+      '    try {',
+      '      const parsed = parseCallback(await request.text());',
+      "      return Response.json({ ok: true, newMsgId: parsed.message?.sysmsg?.newMsgId ?? null });",
+      '    } catch (e) {',
+      '      return Response.json({ ok: false, geweError: e instanceof GeweError, code: e.code }, { status: 400 });',
+      '    }',
+      '  },',
+      '};',
+    ].join('\n');
+    const dir = await project('worker-callbacks', { files: { 'wrangler.toml': toml, 'src/index.js': worker } });
+    const built = await run(NODE22, [join(WRANGLER, 'bin', 'wrangler.js'), 'deploy', '--dry-run', '--outdir', 'dist'], {
+      cwd: dir,
+      env: { WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' },
+      timeout: 120_000,
+    });
+    assertOk(built, 'wrangler deploy --dry-run');
+    const files = readdirSync(join(dir, 'dist'));
+    // Only the callbacks module: a Worker that never imports gewe-revoke bundles one .wasm.
+    assert.equal(files.filter((f) => f.endsWith('.wasm')).length, 1, `one .wasm in the bundle: ${files.join(', ')}`);
+    const mf = new Miniflare({
+      modules: true,
+      scriptPath: join(dir, 'dist', 'index.js'),
+      modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
+      compatibilityDate: /^compatibility_date = "([\d-]+)"/m.exec(toml)?.[1],
+      cf: false,
+    });
+    t.after(() => mf.dispose());
+    const post = async (body) => {
+      const res = await mf.dispatchFetch('http://worker.test/', { method: 'POST', body });
+      return { status: res.status, body: await res.json() };
+    };
+    const recall = readFileSync(join(ROOT, 'tests', 'fixtures', 'callbacks', 'f4-private-recall.json'), 'utf8');
+    assert.deepEqual(await post(recall), { status: 200, body: { ok: true, newMsgId: '5576224237104747184' } });
+    assert.deepEqual(await post('{'), { status: 400, body: { ok: false, geweError: true, code: 'BAD_RESPONSE' } });
+  }),
+);

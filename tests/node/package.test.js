@@ -22,11 +22,15 @@ test('the exports map names every runtime, types come first everywhere, and ever
   assert.equal(manifest.name, 'gewe-revoke');
   assert.equal(manifest.type, 'module');
   assert.equal(manifest.license, 'MIT');
-  assert.deepEqual(Object.keys(manifest.exports), ['.', './slim', './wasm', './package.json']);
+  assert.deepEqual(Object.keys(manifest.exports), ['.', './callbacks', './slim', './wasm', './package.json']);
   assert.deepEqual(Object.keys(manifest.exports['.']), ['types', 'workerd', 'deno', 'worker', 'browser', 'node', 'default']);
   // Everything but Workers (a .wasm module import) and Node (the file read from disk) takes the inlined entry.
   assert.deepEqual(manifest.exports['.'], {
     types: './index.d.ts', workerd: './workerd.js', deno: './browser.js', worker: './browser.js', browser: './browser.js', node: './node.js', default: './browser.js',
+  });
+  // gewe-revoke/callbacks loads its own .wasm the same way, under the same conditions in the same order.
+  assert.deepEqual(manifest.exports['./callbacks'], {
+    types: './callbacks.d.ts', workerd: './callbacks-workerd.js', deno: './callbacks.js', worker: './callbacks.js', browser: './callbacks.js', node: './callbacks-node.js', default: './callbacks.js',
   });
   // `types` first in every conditional subpath, so TypeScript finds declarations under any condition it resolves with.
   for (const [subpath, target] of Object.entries(manifest.exports)) {
@@ -40,7 +44,7 @@ test('the exports map names every runtime, types come first everywhere, and ever
   }
   // Every entry that instantiates the wasm at import is a side effect a bundler must keep; nothing else is (the slim
   // entry instantiates in init()).
-  const entries = Object.entries(manifest.exports['.']).filter(([k]) => k !== 'types').map(([, v]) => v);
+  const entries = ['.', './callbacks'].flatMap((p) => Object.entries(manifest.exports[p]).filter(([k]) => k !== 'types').map(([, v]) => v));
   assert.deepEqual([...manifest.sideEffects].sort(), [...new Set(entries)].sort());
 });
 
@@ -56,8 +60,10 @@ test('npm pack: exactly the package files, README and LICENSE included, nothing 
   const [info] = JSON.parse(packed.stdout);
   assert.equal(info.name, 'gewe-revoke');
   assert.deepEqual(info.files.map((f) => f.path).sort(), [
-    'LICENSE', 'README.md', 'api.js', 'browser.js', 'error.js', 'index.d.ts', 'node.js', 'package.json', 'slim.d.ts',
-    'slim.js', 'wasm.d.ts', 'wasm/gewe_revoke.js', 'wasm/gewe_revoke_base64.js', 'wasm/gewe_revoke_bg.wasm', 'workerd.js',
+    'LICENSE', 'README.md', 'api.js', 'browser.js', 'callbacks-node.js', 'callbacks-workerd.js', 'callbacks.d.ts', 'callbacks.js',
+    'error.js', 'index.d.ts', 'node.js', 'package.json', 'slim.d.ts', 'slim.js', 'wasm.d.ts', 'wasm/gewe_revoke.js',
+    'wasm/gewe_revoke_base64.js', 'wasm/gewe_revoke_bg.wasm', 'wasm/gewe_revoke_callbacks.js',
+    'wasm/gewe_revoke_callbacks_base64.js', 'wasm/gewe_revoke_callbacks_bg.wasm', 'workerd.js',
   ]);
   t.diagnostic(`npm pack: ${info.filename}, ${info.size} bytes packed, ${info.unpackedSize} unpacked, ${info.entryCount} files`);
   assert.equal(readFileSync(`${PKG}LICENSE`, 'utf8'), readFileSync(new URL('../../LICENSE', import.meta.url), 'utf8'), 'pkg/LICENSE is the root LICENSE');
@@ -81,6 +87,13 @@ test('the .wasm stays within its 40 KB gzip budget', () => {
   const gzip = gzipSync(wasm, { level: 9 }).length;
   console.log(`# wasm: ${wasm.length} bytes raw, ${gzip} bytes gzip`);
   assert.ok(gzip <= 40 * 1024, `${gzip} bytes gzip`);
+});
+
+test('the callbacks .wasm (gewe-revoke/callbacks) stays within its 18 KB gzip budget', () => {
+  const wasm = readFileSync(`${PKG}wasm/gewe_revoke_callbacks_bg.wasm`);
+  const gzip = gzipSync(wasm, { level: 9 }).length;
+  console.log(`# callbacks wasm: ${wasm.length} bytes raw, ${gzip} bytes gzip`);
+  assert.ok(gzip <= 18 * 1024, `${gzip} bytes gzip`);
 });
 
 test('ready to publish: the registry page metadata, and `npm publish --dry-run` without a warning', () => {

@@ -3,11 +3,11 @@
 // only proof a callback came from GeWe; it is compared in constant time and a wrong or missing one gets the same 404
 // as a path that names no route. GeWe gives the receiver 3 seconds: the work goes to the account's Durable Object and
 // the answer never waits for it longer than ANSWER_BUDGET_MS.
+import { GeweError, parseCallback } from 'gewe-revoke/callbacks';
 import { HttpError, json } from './http.js';
 import { checkAccount, servedAccounts } from './config.js';
 import { inboxSettings } from './inbox-config.js';
 import { parseKey } from './schema.js';
-import { CallbackError, parseCallback } from './callback-parse.js';
 
 const PREFIX = '/callbacks/';
 /** The most bytes of a callback body read (thumbnails ride inline as base64; the samples are a few KB). */
@@ -52,7 +52,7 @@ async function take(request, env, ctx, url) {
   try {
     event = parseCallback(text);
   } catch (e) {
-    if (e instanceof CallbackError || e?.name === 'GeweError') throw new HttpError(400, 'BAD_CALLBACK', e.message);
+    if (e instanceof GeweError) throw new HttpError(400, 'BAD_CALLBACK', e.message);
     throw e;
   }
   // setCallback's test POST: it echoes the token setCallback was given, so nothing of it is kept or logged.

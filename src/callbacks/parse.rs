@@ -1,5 +1,5 @@
 //! `parseCallback`: a GeWe callback read by the core, handed to JS as a plain object with every id an exact
-//! decimal string. Self-contained (its own serde types) so the shell's redesign can move it whole.
+//! decimal string. The module is the whole of `gewe-revoke/callbacks` (src/callbacks/mod.rs).
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
