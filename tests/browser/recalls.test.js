@@ -86,7 +86,7 @@ test('the third part: a friend recalls a message; parseCallback joins the notice
 
       // The code on the page is the code that ran.
       assert.match(await page.textContent('#rc-json-code'), /const \{ Data \} = JSON\.parse\(text\);[^]*inbox\.set\(id, Data\.Content\.string\)/);
-      assert.match(await page.textContent('#rc-lib-code'), /import \{ parseCallback \} from 'gewe-revoke';[^]*parseCallback\(text\)[^]*inbox\.get\(notice\.newMsgId\)/);
+      assert.match(await page.textContent('#rc-lib-code'), /import \{ parseCallback \} from 'gewe-revoke\/callbacks';[^]*parseCallback\(text\)[^]*inbox\.get\(notice\.newMsgId\)/);
 
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `horizontal overflow ${overflow}px`);

@@ -144,7 +144,7 @@ const SLIM_WASM = "const bytes = (await import('node:fs')).readFileSync(new URL(
 const SLIM_USE = "console.log(slim.parseSendReceipt('{\"toWxid\":\"w\",\"msgId\":0,\"newMsgId\":18446744073709551615}').newMsgId);";
 
 test('gewe-revoke/slim: nothing instantiated at import, then init() from bytes, a Module, a Response or a URL', async () => {
-  assert.deepEqual(Object.keys(await import('gewe-revoke/slim')).sort(), ['GeweClient', 'GeweError', 'buildRevokeRequest', 'init', 'initSync', 'parseSendReceipt', 'revokeMsg']);
+  assert.deepEqual(Object.keys(await import('gewe-revoke/slim')).sort(), ['GeweClient', 'GeweError', 'MAX_TIMEOUT_MS', 'REVOKE_WINDOW_SEC', 'buildRevokeRequest', 'init', 'initSync', 'normalizeRevokeParams', 'parseSendReceipt', 'revokeMsg']);
   // Before init the wasm is not there: a call fails (this is what the README tells users to avoid).
   assert.equal(slim(`try { ${SLIM_USE} } catch (e) { console.log('before init:', e.name); }`), 'before init: TypeError');
   const ID = '18446744073709551615';
