@@ -1,15 +1,13 @@
 // The Worker's settings, read from its environment (vars and secrets) and checked before use, and the library-facing
-// constants the ledger builds on (the revoke window, the canonical params, the timeout bound) in one place, so that
-// they can follow the library's own exports.
-import { buildRevokeRequest, GeweClient } from 'gewe-revoke';
+// constants the ledger builds on (the revoke window, the canonical params, the timeout bound), taken from the
+// library's own exports so that the Worker copies none of them.
+import { GeweClient, MAX_TIMEOUT_MS, normalizeRevokeParams, REVOKE_WINDOW_SEC } from 'gewe-revoke';
 import { HttpError, misconfigured } from './http.js';
 
 /** Seconds after sending during which WeChat lets a message be revoked (also the library's local check). */
-export const WINDOW_SEC = 120;
+export const WINDOW_SEC = REVOKE_WINDOW_SEC;
 /** The latest a recall may be scheduled, in seconds after sending; the rest of the window is for the alarm and the call. */
 export const MAX_REVOKE_AFTER_SEC = 110;
-/** The library's largest `timeoutMs` (what `setTimeout` honours). */
-export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** The deadline of a ledger revoke when GEWE_TIMEOUT_MS is "0" (none): one hung request must not hold the queue. */
 export const LEDGER_TIMEOUT_MS = 30_000;
 /** The most requests the ledger sends for one message, retries included. */
@@ -95,11 +93,9 @@ export function checkAccount(env, appId) {
 }
 
 /**
- * The params exactly as the library would send them (trimmed, ids in canonical decimal), read back from the request
- * it builds: the ledger stores and looks up what a revoke will carry. Throws the library's GeweError (400) when it
- * refuses them; no window check and no token are involved.
+ * The params exactly as the library would send them (trimmed, ids in canonical decimal): the ledger stores and looks
+ * up what a revoke will carry. Throws the library's GeweError (400) when it refuses them; no window check, no token.
  */
 export async function canonical(params) {
-  const request = buildRevokeRequest(params, { token: 'unused', revokeWindowSec: null });
-  return request.json();
+  return normalizeRevokeParams(params);
 }
