@@ -50,3 +50,37 @@ export function ago(seconds) {
     if (n < next) return relative.format(seconds >= 0 ? -n : n, unit);
   }
 }
+
+/** Writes `id` into `el`, marking the digits that differ from `other` with <mark class=cls>. */
+export function showDigits(el, id, other, cls) {
+  el.replaceChildren();
+  let prefix = 0;
+  while (prefix < id.length && id[prefix] === other[prefix]) prefix++;
+  const differs = (i) => (id.length === other.length ? id[i] !== other[i] : i >= prefix);
+  for (let i = 0; i < id.length; ) {
+    let j = i;
+    while (j < id.length && differs(j) === differs(i)) j++;
+    if (differs(i)) {
+      const mark = document.createElement('mark');
+      mark.className = cls;
+      mark.textContent = id.slice(i, j);
+      el.append(mark);
+    } else el.append(id.slice(i, j));
+    i = j;
+  }
+}
+
+/**
+ * Writes source code into `pre` one line per block, so a line that wraps on a narrow screen continues indented
+ * under itself (style.css) instead of at the left edge; the text stays the source, newline for newline.
+ */
+export function showCode(pre, source) {
+  pre.replaceChildren(
+    ...source.split('\n').map((text, i, all) => {
+      const line = document.createElement('span');
+      line.className = 'line';
+      line.textContent = i < all.length - 1 ? `${text}\n` : text;
+      return line;
+    }),
+  );
+}

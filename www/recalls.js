@@ -5,7 +5,7 @@
 // and whose join finds what the friend recalled. The two functions below run as written, and their source is what the
 // page shows.
 import { parseCallback } from '/pkg/callbacks.js';
-import { $ } from './page.js';
+import { $, showCode, showDigits } from './page.js';
 
 /** Each client's kept messages, by the NewMsgId it read (newest last, bounded by KEEP). */
 const inboxes = { json: new Map(), lib: new Map() };
@@ -42,23 +42,6 @@ function withGeweRevoke(inbox, text) {
 }
 
 const LIBRARY_IMPORT = "import { parseCallback } from 'gewe-revoke/callbacks';\n\n";
-
-/** Writes `id` into `el`, its digits that differ from `other` (same position) marked <mark class=cls>. */
-function showId(el, id, other, cls) {
-  el.replaceChildren();
-  for (let i = 0; i < id.length; ) {
-    const differs = (k) => id[k] !== other[k];
-    let j = i;
-    while (j < id.length && differs(j) === differs(i)) j++;
-    if (differs(i)) {
-      const mark = document.createElement('mark');
-      mark.className = cls;
-      mark.textContent = id.slice(i, j);
-      el.append(mark);
-    } else el.append(id.slice(i, j));
-    i = j;
-  }
-}
 
 /** The raw callback in `pre`, the match of `at`'s second group marked. */
 function showRaw(pre, text, at) {
@@ -118,8 +101,8 @@ function messageArrived(text, json, exact) {
   $('rc-message-box').hidden = false;
   $('rc-notice-box').hidden = true;
   const rounded = json.out?.kept ?? '—';
-  showId($('rc-json-kept'), rounded, exact, 'changed');
-  showId($('rc-lib-kept'), exact, rounded, 'kept');
+  showDigits($('rc-json-kept'), rounded, exact, 'changed');
+  showDigits($('rc-lib-kept'), exact, rounded, 'kept');
   for (const side of ['json', 'lib']) {
     $(`rc-${side}-named`).textContent = '—';
     $(`rc-${side}-found`).textContent = '—';
@@ -204,30 +187,12 @@ async function play(step, button) {
   }
 }
 
-/** Writes source into `pre` one line per block (style.css indents a wrapped line under itself on a phone). */
-function showCode(pre, source) {
-  pre.replaceChildren(
-    ...source.split('\n').map((text, i, all) => {
-      const line = document.createElement('span');
-      line.className = 'line';
-      line.textContent = i < all.length - 1 ? `${text}\n` : text;
-      return line;
-    }),
-  );
-}
-
 /** Shows the third part (stand-in mode), with the source of the two functions it runs, and listens for callbacks. */
 export async function startRecalls() {
   $('recalls').hidden = false;
   showCode($('rc-json-code'), jsonParseClient.toString());
   showCode($('rc-lib-code'), LIBRARY_IMPORT + withGeweRevoke.toString());
-  try {
-    $('recalls').dataset.parser = 'gewe-revoke';
-  } catch (e) {
-    // Not marked as a failure: the rest of the page works.
-    setStatus(`This part cannot run: no parseCallback could be loaded (${e.message}).`);
-    return;
-  }
+  $('recalls').dataset.parser = 'gewe-revoke';
   const events = new EventSource('/demo-callbacks/events');
   // Each event is {"text": raw}: a JSON string, so the raw body comes back byte for byte (no number passes JSON.parse here).
   events.addEventListener('callback', (e) => received(JSON.parse(e.data).text));

@@ -3,7 +3,7 @@
 // revoked), each judged by what the stand-in really did. The two functions below run as written, and their source is
 // what the page shows.
 import { revokeMsg, parseSendReceipt } from '/pkg/browser.js';
-import { $, value, redact, standinBase, note } from './page.js';
+import { $, value, redact, standinBase, note, showCode, showDigits } from './page.js';
 import { fill } from './form.js';
 
 /** The raw text of the last test message's send response, which both story revokes start from. */
@@ -37,25 +37,6 @@ async function withGeweRevoke(text, { baseUrl, token, appId }) {
 }
 
 const LIBRARY_IMPORT = "import { parseSendReceipt, revokeMsg } from 'gewe-revoke';\n\n";
-
-/** Writes `id` into `el`, marking the digits that differ from `other` with <mark class=cls>. */
-function showDigits(el, id, other, cls) {
-  el.replaceChildren();
-  let prefix = 0;
-  while (prefix < id.length && id[prefix] === other[prefix]) prefix++;
-  const differs = (i) => (id.length === other.length ? id[i] !== other[i] : i >= prefix);
-  for (let i = 0; i < id.length; ) {
-    let j = i;
-    while (j < id.length && differs(j) === differs(i)) j++;
-    if (differs(i)) {
-      const mark = document.createElement('mark');
-      mark.className = cls;
-      mark.textContent = id.slice(i, j);
-      el.append(mark);
-    } else el.append(id.slice(i, j));
-    i = j;
-  }
-}
 
 /** The raw send response, its newMsgId marked. */
 function showRaw(text) {
@@ -219,21 +200,6 @@ async function revokeBothWays() {
     $('send').disabled = false;
     $('story-hint').textContent = 'send another test message to run it again';
   }
-}
-
-/**
- * Writes source code into `pre` one line per block, so a line that wraps on a narrow screen continues indented
- * under itself (style.css) instead of at the left edge; the text stays the source, newline for newline.
- */
-function showCode(pre, source) {
-  pre.replaceChildren(
-    ...source.split('\n').map((text, i, all) => {
-      const line = document.createElement('span');
-      line.className = 'line';
-      line.textContent = i < all.length - 1 ? `${text}\n` : text;
-      return line;
-    }),
-  );
 }
 
 /** Shows the story (stand-in mode) with the source of the two functions it runs, and wires its two buttons. */
