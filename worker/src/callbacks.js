@@ -4,7 +4,7 @@
 // as a path that names no route. GeWe gives the receiver 3 seconds: the work goes to the account's Durable Object and
 // the answer never waits for it longer than ANSWER_BUDGET_MS.
 import { GeweError, parseCallback } from 'gewe-revoke/callbacks';
-import { HttpError, json } from './http.js';
+import { HttpError, json, readBytes } from './http.js';
 import { checkAccount, servedAccounts } from './config.js';
 import { inboxSettings } from './inbox-config.js';
 import { parseKey } from './schema.js';
@@ -47,7 +47,7 @@ async function take(request, env, ctx, url) {
   if (request.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'Callbacks are POSTed.', { Allow: 'POST' });
   // Checked here, so a misconfiguration is answered (500 naming the variable) before anything is taken.
   inboxSettings(env);
-  const text = await readText(request);
+  const text = new TextDecoder().decode(await readBytes(request, MAX_CALLBACK_BYTES, 'A callback'));
   let event;
   try {
     event = parseCallback(text);
@@ -112,25 +112,6 @@ function inbox(env, appId) {
 async function sameSecret(given, expected) {
   const [a, b] = await Promise.all([given, expected].map((s) => crypto.subtle.digest('SHA-256', new TextEncoder().encode(s))));
   return given.length > 0 && crypto.subtle.timingSafeEqual(a, b);
-}
-
-/** The body as text, read as a stream and refused past MAX_CALLBACK_BYTES whatever Content-Length claims. */
-async function readText(request) {
-  const tooLarge = () => new HttpError(413, 'PAYLOAD_TOO_LARGE', `A callback may hold at most ${MAX_CALLBACK_BYTES} bytes.`);
-  if (Number(request.headers.get('Content-Length')) > MAX_CALLBACK_BYTES) throw tooLarge();
-  const chunks = [];
-  let size = 0;
-  if (request.body) {
-    for await (const chunk of request.body) {
-      size += chunk.byteLength;
-      if (size > MAX_CALLBACK_BYTES) throw tooLarge();
-      chunks.push(chunk);
-    }
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) bytes.set(c, (at += c.byteLength) - c.byteLength);
-  return new TextDecoder().decode(bytes);
 }
 
 // ---- The reading routes (behind API_KEY, called from index.js's router). ----

@@ -72,6 +72,25 @@ export function json(status, body, headers = {}) {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers } });
 }
 
+/** The body's bytes, read as a stream and refused (413) past `max` bytes whatever Content-Length claims. */
+export async function readBytes(request, max, what = 'The body') {
+  const tooLarge = () => new HttpError(413, 'PAYLOAD_TOO_LARGE', `${what} may hold at most ${max} bytes.`);
+  if (Number(request.headers.get('Content-Length')) > max) throw tooLarge();
+  const chunks = [];
+  let size = 0;
+  if (request.body) {
+    for await (const chunk of request.body) {
+      size += chunk.byteLength;
+      if (size > max) throw tooLarge();
+      chunks.push(chunk);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) bytes.set(c, (at += c.byteLength) - c.byteLength);
+  return bytes;
+}
+
 /**
  * Reads a JSON body of at most 64 KB, whatever the Content-Length claims. With `empty`, a request with neither body
  * nor Content-Type reads as that value; a body without the JSON type is still refused, never ignored.
@@ -80,25 +99,11 @@ export async function readJson(request, { empty } = {}) {
   const type = request.headers.get('Content-Type');
   const isJson = /^application\/json\s*(;|$)/i.test(type ?? '');
   if (!isJson && !(empty !== undefined && type === null)) throw unsupported();
-  const declared = Number(request.headers.get('Content-Length'));
-  const tooLarge = () => new HttpError(413, 'PAYLOAD_TOO_LARGE', `The body may hold at most ${MAX_BODY_BYTES} bytes.`);
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
-  const chunks = [];
-  let size = 0;
-  if (request.body) {
-    for await (const chunk of request.body) {
-      size += chunk.byteLength;
-      if (size > MAX_BODY_BYTES) throw tooLarge();
-      chunks.push(chunk);
-    }
-  }
+  const bytes = await readBytes(request, MAX_BODY_BYTES);
   if (!isJson) {
-    if (size > 0) throw unsupported();
+    if (bytes.byteLength > 0) throw unsupported();
     return empty;
   }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) bytes.set(c, (at += c.byteLength) - c.byteLength);
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
