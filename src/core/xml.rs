@@ -210,10 +210,11 @@ impl Reader<'_> {
                 return Err(self.error());
             }
             let name = self.name()?;
+            // By prefix, as roxmltree reads them (`version9="1.0"` is its version), so both agree on what is XML.
             let order = match name.as_str() {
-                "version" => 1,
-                "encoding" => 2,
-                "standalone" => 3,
+                n if n.starts_with("version") => 1,
+                n if n.starts_with("encoding") => 2,
+                n if n.starts_with("standalone") => 3,
                 _ => 0,
             };
             // version first and required, then the others, each at most once, in this order.
@@ -507,6 +508,7 @@ mod tests {
         for prologue in [
             "",
             "<?xml version=\"1.0\"?>\n",
+            "<?xml version9007199254740993=\"1.0\" encoding=\"UTF-8\"?>\n",
             "\u{FEFF}<?xml version='1.0' encoding=\"UTF-8\" standalone='yes' ?>",
             "<!-- c --><?pi data?>\n",
         ] {
