@@ -28,6 +28,17 @@ test('bench/profile.js profiles both variants and prints CPU per call by place',
   assert.match(run.stdout, /\| undici \(fetch\) \| \d+\.\d \| \d+\.\d \|/);
 });
 
+test('bench/profile-call.js profiles one call by Rust module and times its stages on the loopback', () => {
+  const run = node(['bench/profile-call.js', '--smoke'], 120_000);
+  assert.equal(run.status, 0, run.stderr);
+  // The named .wasm is what splits wasm time by module: without names every row would be `wasm: other`.
+  assert.match(run.stdout, /\| wasm: (core|wasm)::\w+ \| \d+\.\d \| 0\.0 \| /);
+  assert.match(run.stdout, /\| JS glue \(wasm-bindgen\) \| \d+\.\d \| 0\.0 \| /);
+  for (const stage of ['before fetch', 'fetch', 'Response to text\\(\\)', 'text\\(\\)', 'after text\\(\\)', 'whole']) {
+    assert.match(run.stdout, new RegExp(`^\\| ${stage} \\| \\d+\\.\\d \\| \\d+\\.\\d \\| -?\\d+\\.\\d \\|$`, 'm'), stage);
+  }
+});
+
 test('bench/ab.js times two builds against each other and the hand-written calls', () => {
   const run = node(['bench/ab.js', 'pkg', 'pkg', '1'], 120_000);
   assert.equal(run.status, 0, run.stderr);

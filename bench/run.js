@@ -154,6 +154,15 @@ async function load(call, calls, concurrency) {
   return { rps: (calls / ms) * 1000, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
 }
 
+/** The sections other scripts write into BENCHMARKS.md (`<!-- NAME: begin … -->` to `<!-- NAME: end -->`, such as
+ * bench/loading.js's), carried over from the file this run replaces so that rewriting it loses none of them. */
+function keptSections() {
+  const path = `${ROOT}BENCHMARKS.md`;
+  const old = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const blocks = old.match(/<!-- ([a-z-]+): begin[^]*?<!-- \1: end -->/g) ?? [];
+  return blocks.map((block) => `\n${block}\n`).join('');
+}
+
 async function endToEnd(params, options) {
   const calls = {
     lib: () => revokeMsg(params, options),
@@ -435,7 +444,7 @@ async function main() {
     const mem = memory(standin);
     const md = report({ m, size, cold, building, cost, e2e, edge, mem });
     if (SMOKE) console.log(md);
-    else writeFileSync(`${ROOT}BENCHMARKS.md`, md), log('wrote BENCHMARKS.md');
+    else writeFileSync(`${ROOT}BENCHMARKS.md`, `${md.trimEnd()}\n${keptSections()}`), log('wrote BENCHMARKS.md');
     return md;
   } finally {
     standin.stop();

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "${SKIP_SETUP:-}" = 1 ] || bash scripts/setup.sh
 
-# Cargo writes where CARGO_TARGET_DIR says when it is set (scripts/variants.sh gives its worktree its own).
+# Cargo writes where CARGO_TARGET_DIR says when it is set (a worktree building beside this one can have its own).
 target=${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/gewe_revoke.wasm
 # The lib's default crate-type is rlib for native tests; the shipped wasm is a cdylib alone (an rlib costs ~3 KB gzip).
 cargo rustc --quiet --lib --release --target wasm32-unknown-unknown --crate-type cdylib
