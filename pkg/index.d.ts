@@ -120,11 +120,13 @@ export type GeweErrorCode =
   | 'TIMEOUT'
   | 'ABORTED';
 
-/** The names `field` can take. */
+/** The names `field` can take: a parameter or option, or (from `gewe-revoke/callbacks`) the callback's member. */
 export type GeweErrorField =
   | 'appId' | 'toWxid' | 'msgId' | 'newMsgId' | 'createTime' | 'params' | 'list' | 'text'
   | 'token' | 'baseUrl' | 'timeoutMs' | 'retries' | 'revokeWindowSec' | 'fetch' | 'signal'
-  | 'concurrency' | 'intervalMs' | 'maxResponseBytes' | 'options';
+  | 'concurrency' | 'intervalMs' | 'maxResponseBytes' | 'options'
+  | 'rawText' | 'TypeName' | 'Appid' | 'Wxid' | 'Data' | 'Data.MsgId' | 'Data.NewMsgId' | 'Data.MsgSeq'
+  | 'Data.MsgType' | 'Data.CreateTime' | 'Data.FromUserName' | 'Data.ToUserName' | 'Data.Content';
 
 /** Every error the library throws or rejects with, including those raised inside wasm. */
 export class GeweError extends Error {

@@ -16,6 +16,24 @@ use super::{Code, Error};
 /// in every sample); a text past this is refused before anything is built from it.
 pub const MAX_CALLBACK_BYTES: usize = 1024 * 1024;
 
+/// Every `field` a callback error can name: `rawText` for the text as a whole, else the member of GeWe's JSON at
+/// fault. `pkg/index.d.ts` lists the same names (tests/node/surface.test.js holds it to this list).
+pub const FIELDS: [&str; 13] = [
+    "rawText",
+    "TypeName",
+    "Appid",
+    "Wxid",
+    "Data",
+    "Data.MsgId",
+    "Data.NewMsgId",
+    "Data.MsgSeq",
+    "Data.MsgType",
+    "Data.CreateTime",
+    "Data.FromUserName",
+    "Data.ToUserName",
+    "Data.Content",
+];
+
 /// `MsgType` of system messages written as XML (`<sysmsg type="…">`), recall notices among them.
 pub const MSG_TYPE_SYSMSG: u32 = 10002;
 
@@ -740,6 +758,9 @@ mod tests {
             (sysmsg_with("<sysmsg type=\"revokemsg\"><revokemsg><newmsgid>x</newmsgid></revokemsg></sysmsg>", false), "Data.Content"),
             (sysmsg_with("<sysmsg type=\"revokemsg\"><revokemsg><newmsgid>1</newmsgid><msgid>-1</msgid></revokemsg></sysmsg>", false), "Data.Content"),
         ];
+        // FIELDS is exactly what these cases blame: each name is reached, and no case blames one outside it.
+        let blamed: std::collections::BTreeSet<&str> = cases.iter().map(|(_, field)| *field).collect();
+        assert_eq!(blamed, FIELDS.into_iter().collect());
         for (raw, field) in cases {
             let (code, got, message) = fails(&raw);
             assert_eq!(

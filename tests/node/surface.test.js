@@ -81,7 +81,15 @@ test("index.d.ts's error fields are exactly the fields src/core blames", () => {
   const calls = /\b(?:at|invalid_params|invalid_options|whole_number|name|parse|placeholder_error|id\(data,)\(?\s*"([a-zA-Z]+)"/g;
   const blamed = /\bbad\([^;]*?Some\("([a-zA-Z]+)"\)/g;
   const source = `${rust}\n${shell}`.split('#[cfg(test)]').map((part, i) => (i === 0 ? part : part.split('\n}\n').slice(1).join('\n}\n'))).join('\n');
-  const fields = new Set([...source.matchAll(calls), ...source.matchAll(blamed)].map((m) => m[1]));
+  // The callback reader's fields are the members of GeWe's JSON (`Data.NewMsgId`), listed in its FIELDS, which its
+  // native tests hold to the fields its errors name.
+  const list = read('src/core/callback.rs').match(/pub const FIELDS: \[&str; \d+\] = \[([^\]]+)\]/)?.[1];
+  assert.ok(list, 'src/core/callback.rs declares FIELDS');
+  const fields = new Set([
+    ...[...source.matchAll(calls), ...source.matchAll(blamed)].map((m) => m[1]),
+    ...[...list.matchAll(/"([^"]+)"/g)].map((m) => m[1]),
+  ]);
   assert.ok(fields.has('newMsgId') && fields.has('concurrency') && fields.has('text'), [...fields].join(' '));
+  assert.ok(fields.has('Data.NewMsgId') && fields.has('Data.Content') && fields.has('rawText'), [...fields].join(' '));
   assert.deepEqual(union('GeweErrorField'), fields);
 });
