@@ -4,6 +4,7 @@
 //! does nothing. Keeping the lexeme means no id is ever rounded. A generic parser (serde_json) would cost
 //! more wasm bytes than this whole module.
 
+use super::id::MAX_SAFE_INTEGER;
 use super::redact::redact;
 
 /// A parsed JSON value. Numbers keep their exact source text.
@@ -123,6 +124,53 @@ impl Json {
                 v.redact(secret);
             }),
             Json::Null | Json::Bool(_) | Json::Number(_) => {}
+        }
+    }
+}
+
+/// Appends `value` as the JSON text whose `JSON.parse` is the library's view of GeWe's JSON: what `JSON.parse`
+/// would give for the original, except that integers beyond 2^53 become exact decimal strings.
+///
+/// The shell hands this text to `JSON.parse` in one crossing instead of building the value property by property,
+/// and `JSON.parse` makes every property as JSON does (`__proto__` an own property, no setter of `Object.prototype`
+/// reached). Numbers keep their original text, so JS parses them exactly as it parses GeWe's.
+pub fn write_js_view(out: &mut String, value: &Json) {
+    match value {
+        Json::Null => out.push_str("null"),
+        Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Json::String(s) => write_str(out, s),
+        Json::Number(n) => {
+            let integer = n.bytes().all(|b| b == b'-' || b.is_ascii_digit());
+            let safe = value
+                .as_i64()
+                .is_some_and(|i| i.unsigned_abs() as f64 <= MAX_SAFE_INTEGER);
+            if integer && !safe {
+                write_str(out, n);
+            } else {
+                out.push_str(n);
+            }
+        }
+        Json::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_js_view(out, item);
+            }
+            out.push(']');
+        }
+        Json::Object(members) => {
+            out.push('{');
+            for (i, (key, item)) in members.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_str(out, key);
+                out.push(':');
+                write_js_view(out, item);
+            }
+            out.push('}');
         }
     }
 }
@@ -505,6 +553,17 @@ mod tests {
 
     fn num(s: &str) -> Json {
         Json::Number(s.to_owned())
+    }
+
+    #[test]
+    fn writes_the_js_view_big_integers_as_strings_the_rest_as_read() {
+        let text = r#"{"a":1,"b":9007199254740993,"c":-0,"d":1.5e3,"__proto__":{"x":"\"q\"\n\u0001"},"e":[true,null,-9007199254740992,18446744073709551616],"f":9007199254740991,"g":-9007199254740991,"h":{},"i":[]}"#;
+        let mut out = String::new();
+        write_js_view(&mut out, &parse(text).unwrap());
+        assert_eq!(
+            out,
+            r#"{"a":1,"b":"9007199254740993","c":-0,"d":1.5e3,"__proto__":{"x":"\"q\"\n\u0001"},"e":[true,null,"-9007199254740992","18446744073709551616"],"f":9007199254740991,"g":-9007199254740991,"h":{},"i":[]}"#
+        );
     }
 
     #[test]

@@ -100,8 +100,6 @@ constants! {
     msg = "msg";
     /// `data`
     data = "data";
-    /// `type` of a receipt.
-    kind = "type";
     /// `ok`
     ok = "ok";
     /// `result`

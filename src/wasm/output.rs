@@ -1,17 +1,28 @@
-//! What leaves Rust for JS: results, receipts, canonical params, `revokeMany` items and error details, built as
-//! plain objects through the cached keys, with JSON's view of GeWe's `data`.
+//! What leaves Rust for JS: results, receipts, canonical params, `revokeMany` items and error details.
 //!
-//! Written by hand rather than through serde-wasm-bindgen: the objects are few and flat, and the serializer with its
-//! key cache weighed more of the .wasm than these builders (measured in docs/boundary.md).
+//! An output made only of JSON values (a result, a receipt, canonical params, GeWe's `data`) is written here as JSON
+//! text and made by one `JSON.parse`: one crossing for the whole object instead of one per key and value, and every
+//! property made as JSON makes it. The others hold JS values (an error, a `cause`) and are built key by key through
+//! the cached keys. Neither goes through serde-wasm-bindgen, whose serializer weighed more of the .wasm than these
+//! builders (measured in docs/boundary.md).
 
-use js_sys::{Array, Object, Reflect};
+use std::fmt::Write;
+
+use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::convert::{Constants, JS};
-use crate::core::id::MAX_SAFE_INTEGER;
+use crate::core::json::{write_js_view, write_str};
 use crate::core::receipt::Receipt;
 use crate::core::response::Success;
-use crate::core::{Error, Json, RevokeParams};
+use crate::core::{request, Error, Json, RevokeParams};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` of a text written here: valid JSON, at most `json::MAX_DEPTH` deep, so it does not throw.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse)]
+    fn parse_json(text: &str) -> JsValue;
+}
 
 /// A property of an object being built: its cached key, and its value unless it is left out.
 type Field = (fn(&Constants) -> &JsValue, Option<JsValue>);
@@ -35,36 +46,39 @@ fn text(s: &str) -> Option<JsValue> {
 
 /// A successful revoke: `{ ret: 200, msg, data? }`.
 pub fn success(s: &Success) -> JsValue {
-    object([
-        (|k| &k.ret, Some(JsValue::from_f64(200.0))),
-        (|k| &k.msg, text(&s.msg)),
-        (|k| &k.data, s.data.as_ref().map(data)),
-    ])
-    .into()
+    let mut out = String::with_capacity(32 + s.msg.len());
+    out.push_str("{\"ret\":200,\"msg\":");
+    write_str(&mut out, &s.msg);
+    if let Some(data) = &s.data {
+        out.push_str(",\"data\":");
+        write_js_view(&mut out, data);
+    }
+    out.push('}');
+    parse_json(&out)
 }
 
 /// A send receipt: `{ toWxid, msgId, newMsgId, createTime, type? }`, ids as exact decimal strings.
 pub fn receipt(r: &Receipt) -> JsValue {
-    object([
-        (|k| &k.to_wxid, text(&r.to_wxid)),
-        (|k| &k.msg_id, text(&r.msg_id.to_string())),
-        (|k| &k.new_msg_id, text(&r.new_msg_id.to_string())),
-        (|k| &k.create_time, text(&r.create_time.to_string())),
-        (|k| &k.kind, r.kind.map(|t| JsValue::from_f64(t as f64))),
-    ])
-    .into()
+    let mut out = String::with_capacity(112 + r.to_wxid.len());
+    out.push_str("{\"toWxid\":");
+    write_str(&mut out, &r.to_wxid);
+    // Writing to a String cannot fail.
+    let _ = write!(
+        out,
+        ",\"msgId\":\"{}\",\"newMsgId\":\"{}\",\"createTime\":\"{}\"",
+        r.msg_id, r.new_msg_id, r.create_time
+    );
+    if let Some(kind) = r.kind {
+        let _ = write!(out, ",\"type\":{kind}");
+    }
+    out.push('}');
+    parse_json(&out)
 }
 
-/// Revoke params as a request carries them: `{ appId, toWxid, msgId, newMsgId, createTime }`, all strings.
+/// Revoke params as a request carries them: `{ appId, toWxid, msgId, newMsgId, createTime }`, all strings, which is
+/// the request's body read back.
 pub fn params(p: &RevokeParams) -> JsValue {
-    object([
-        (|k| &k.app_id, text(&p.app_id)),
-        (|k| &k.to_wxid, text(&p.to_wxid)),
-        (|k| &k.msg_id, text(&p.msg_id.to_string())),
-        (|k| &k.new_msg_id, text(&p.new_msg_id.to_string())),
-        (|k| &k.create_time, text(&p.create_time.to_string())),
-    ])
-    .into()
+    parse_json(&request::body(p))
 }
 
 /// One `revokeMany` outcome: `{ ok: true, result }` or `{ ok: false, error }`.
@@ -89,7 +103,7 @@ pub fn details(e: &Error, cause: Option<JsValue>) -> Object {
         (|k| &k.status, e.status.map(|s| JsValue::from_f64(f64::from(s)))),
         (|k| &k.ret, e.ret.map(|r| JsValue::from_f64(r as f64))),
         (|k| &k.api_msg, e.api_msg.as_deref().and_then(text)),
-        (|k| &k.data, e.data.as_ref().map(data)),
+        (|k| &k.data, e.data.as_ref().map(view)),
         (|k| &k.body, e.body.as_deref().and_then(text)),
         (|k| &k.location, e.location.as_deref().and_then(text)),
         (
@@ -101,43 +115,8 @@ pub fn details(e: &Error, cause: Option<JsValue>) -> Object {
 }
 
 /// GeWe's `data` as `JSON.parse` would give it, except that integers beyond 2^53 become exact decimal strings.
-fn data(value: &Json) -> JsValue {
-    match value {
-        Json::Null => JsValue::NULL,
-        Json::Bool(b) => JsValue::from_bool(*b),
-        Json::String(s) => JsValue::from_str(s),
-        Json::Number(n) => match value.as_i64() {
-            // `-0` stays negative zero, as JSON.parse reads it.
-            Some(0) if n.starts_with('-') => JsValue::from_f64(-0.0),
-            Some(i) if (i.unsigned_abs() as f64) <= MAX_SAFE_INTEGER => JsValue::from_f64(i as f64),
-            _ if n.bytes().all(|b| b == b'-' || b.is_ascii_digit()) => JsValue::from_str(n),
-            // JS parses the float: Rust's float parser would cost more wasm than this whole module.
-            _ => JsValue::from_f64(js_sys::parse_float(n)),
-        },
-        Json::Array(items) => items.iter().map(data).collect::<Array>().into(),
-        Json::Object(members) => {
-            let out = Object::new();
-            for (key, value) in members {
-                let key = JsValue::from_str(key);
-                let value = data(value);
-                if key == "__proto__" {
-                    // Assigning `__proto__` would set the object's prototype: JSON.parse makes it an own property.
-                    define(&out, &key, &value);
-                } else {
-                    let _ = Reflect::set(&out, &key, &value);
-                }
-            }
-            out.into()
-        }
-    }
-}
-
-/// Defines `key` on `target` as an ordinary own data property, as `JSON.parse` creates it.
-fn define(target: &Object, key: &JsValue, value: &JsValue) {
-    let descriptor = Object::new();
-    let _ = Reflect::set(&descriptor, &JsValue::from_str("value"), value);
-    for flag in ["writable", "enumerable", "configurable"] {
-        let _ = Reflect::set(&descriptor, &JsValue::from_str(flag), &JsValue::TRUE);
-    }
-    let _ = Reflect::define_property(target, key, &descriptor);
+fn view(value: &Json) -> JsValue {
+    let mut out = String::new();
+    write_js_view(&mut out, value);
+    parse_json(&out)
 }
