@@ -8,7 +8,7 @@
 //! beyond f64) are modelled in `gewe_revoke_fuzz::expected`, never skipped.
 #![no_main]
 
-use gewe_revoke::core::json::{self, write_str, Json, Member, MAX_DATA_BYTES, MAX_DEPTH};
+use gewe_revoke::core::json::{self, write_js_view, write_str, Json, Member, MAX_DATA_BYTES, MAX_DEPTH};
 use gewe_revoke_fuzz::{depth, expected, same_lookups, same_tree, strings, Expected, Tree};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
@@ -37,6 +37,14 @@ fn check_parse(text: &str, expect: &Expected) {
             if let Err(why) = same_lookups(v, value) {
                 panic!("lookups differ from serde_json: {why}\ntext: {text:?}");
             }
+            // The JS view, read back, is the value with every integer beyond 2^53 as its decimal string.
+            let mut view = String::new();
+            write_js_view(&mut view, v);
+            assert_eq!(
+                json::parse(&view),
+                Ok(js_view(v)),
+                "write_js_view of {text:?} = {view:?}"
+            );
             // Every string read back through the writer is itself again.
             let mut all = Vec::new();
             strings(v, &mut all);
@@ -50,6 +58,23 @@ fn check_parse(text: &str, expect: &Expected) {
                 );
             }
         }
+    }
+}
+
+/// What `write_js_view` must write, restated: an integer whose magnitude passes 2^53 - 1 becomes a string.
+fn js_view(v: &Json) -> Json {
+    match v {
+        Json::Number(n) if n.bytes().all(|b| b == b'-' || b.is_ascii_digit()) => {
+            let safe = n.parse::<i128>().is_ok_and(|i| i.abs() <= (1 << 53) - 1);
+            if safe {
+                v.clone()
+            } else {
+                Json::String(n.clone())
+            }
+        }
+        Json::Array(items) => Json::Array(items.iter().map(js_view).collect()),
+        Json::Object(members) => Json::Object(members.iter().map(|(k, v)| (k.clone(), js_view(v))).collect()),
+        other => other.clone(),
     }
 }
 
