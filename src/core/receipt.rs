@@ -1,7 +1,9 @@
 //! Send receipts: the ids a GeWe send endpoint returns, read from the raw response text so none is rounded.
 
 use super::id::parse_decimal;
-use super::json::{self, Json};
+use std::fmt::Write;
+
+use super::json::{self, write_str, Json};
 use super::{Code, Error};
 
 /// What a send response says about the message, ids exact.
@@ -17,6 +19,27 @@ pub struct Receipt {
     pub create_time: u64,
     /// The message `type`, when given.
     pub kind: Option<i64>,
+}
+
+impl Receipt {
+    /// The receipt as JSON text, `{ toWxid, msgId, newMsgId, createTime, type? }` with the ids as decimal strings:
+    /// what the shell's one `JSON.parse` makes into the JS object.
+    pub fn js_text(&self) -> String {
+        let mut out = String::with_capacity(112 + self.to_wxid.len());
+        out.push_str("{\"toWxid\":");
+        write_str(&mut out, &self.to_wxid);
+        // Writing to a String cannot fail.
+        let _ = write!(
+            out,
+            ",\"msgId\":\"{}\",\"newMsgId\":\"{}\",\"createTime\":\"{}\"",
+            self.msg_id, self.new_msg_id, self.create_time
+        );
+        if let Some(kind) = self.kind {
+            let _ = write!(out, ",\"type\":{kind}");
+        }
+        out.push('}');
+        out
+    }
 }
 
 /// Reads a receipt from the whole `{ret, msg, data}` envelope or from `data` alone.
@@ -102,6 +125,23 @@ fn id(data: &Json, field: &'static str, optional: bool) -> Result<u64, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn js_text_is_the_receipt_as_json_ids_as_strings_type_only_when_given() {
+        let mut r = Receipt {
+            to_wxid: "wxid_\"a\"".into(),
+            msg_id: 0,
+            new_msg_id: u64::MAX,
+            create_time: 1_703_841_160,
+            kind: Some(-1),
+        };
+        assert_eq!(
+            r.js_text(),
+            r#"{"toWxid":"wxid_\"a\"","msgId":"0","newMsgId":"18446744073709551615","createTime":"1703841160","type":-1}"#
+        );
+        r.kind = None;
+        assert!(json::parse(&r.js_text()).is_ok_and(|v| v.get("type").is_none()));
+    }
     use proptest::prelude::*;
 
     const SENT: &str = r#"{"ret":200,"msg":"操作成功","data":{"toWxid":"34757816141@chatroom","createTime":1703841160,"msgId":0,"newMsgId":3768973957878705021,"type":1}}"#;

@@ -1,6 +1,6 @@
 //! What a GeWe answer means: success only for a 2xx JSON object with `ret: 200`.
 
-use super::json::{self, Json, Member};
+use super::json::{self, write_js_view, write_str, Json, Member};
 use super::redact::redact;
 use super::text::{cut, find};
 use super::{retry, Code, Error};
@@ -17,6 +17,22 @@ pub struct Success {
     pub msg: String,
     /// GeWe's `data`, when present and not too deep or large to pass on.
     pub data: Option<Json>,
+}
+
+impl Success {
+    /// The result as JSON text, `{ ret: 200, msg, data? }` with `data` in the library's JS view
+    /// ([`json::write_js_view`]): what the shell's one `JSON.parse` makes into the JS object.
+    pub fn js_text(&self) -> String {
+        let mut out = String::with_capacity(32 + self.msg.len());
+        out.push_str("{\"ret\":200,\"msg\":");
+        write_str(&mut out, &self.msg);
+        if let Some(data) = &self.data {
+            out.push_str(",\"data\":");
+            write_js_view(&mut out, data);
+        }
+        out.push('}');
+        out
+    }
 }
 
 /// What to do once an answer has arrived.
@@ -203,6 +219,20 @@ pub fn excerpt(body: &str, token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn js_text_is_the_result_as_json_data_only_when_given() {
+        let mut ok = Success {
+            msg: "操作\"成功\"".into(),
+            data: json::parse(r#"{"newMsgId":3768973957878705021,"n":1}"#).ok(),
+        };
+        assert_eq!(
+            ok.js_text(),
+            r#"{"ret":200,"msg":"操作\"成功\"","data":{"newMsgId":"3768973957878705021","n":1}}"#
+        );
+        ok.data = None;
+        assert_eq!(ok.js_text(), r#"{"ret":200,"msg":"操作\"成功\""}"#);
+    }
     use crate::core::redact::contains;
     use proptest::prelude::*;
 

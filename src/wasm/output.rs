@@ -6,13 +6,11 @@
 //! the cached keys. Neither goes through serde-wasm-bindgen, whose serializer weighed more of the .wasm than these
 //! builders (measured in docs/boundary.md).
 
-use std::fmt::Write;
-
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::convert::{Constants, JS};
-use crate::core::json::{write_js_view, write_str};
+use crate::core::json::write_js_view;
 use crate::core::receipt::Receipt;
 use crate::core::response::Success;
 use crate::core::{request, Error, Json, RevokeParams};
@@ -46,33 +44,12 @@ fn text(s: &str) -> Option<JsValue> {
 
 /// A successful revoke: `{ ret: 200, msg, data? }`.
 pub fn success(s: &Success) -> JsValue {
-    let mut out = String::with_capacity(32 + s.msg.len());
-    out.push_str("{\"ret\":200,\"msg\":");
-    write_str(&mut out, &s.msg);
-    if let Some(data) = &s.data {
-        out.push_str(",\"data\":");
-        write_js_view(&mut out, data);
-    }
-    out.push('}');
-    parse_json(&out)
+    parse_json(&s.js_text())
 }
 
 /// A send receipt: `{ toWxid, msgId, newMsgId, createTime, type? }`, ids as exact decimal strings.
 pub fn receipt(r: &Receipt) -> JsValue {
-    let mut out = String::with_capacity(112 + r.to_wxid.len());
-    out.push_str("{\"toWxid\":");
-    write_str(&mut out, &r.to_wxid);
-    // Writing to a String cannot fail.
-    let _ = write!(
-        out,
-        ",\"msgId\":\"{}\",\"newMsgId\":\"{}\",\"createTime\":\"{}\"",
-        r.msg_id, r.new_msg_id, r.create_time
-    );
-    if let Some(kind) = r.kind {
-        let _ = write!(out, ",\"type\":{kind}");
-    }
-    out.push('}');
-    parse_json(&out)
+    parse_json(&r.js_text())
 }
 
 /// Revoke params as a request carries them: `{ appId, toWxid, msgId, newMsgId, createTime }`, all strings, which is
