@@ -212,14 +212,18 @@ async function workerd(params, options) {
     return { rps: (n / r.ms) * 1000, p50: quantile(r.latencies, 0.5), p99: quantile(r.latencies, 0.99) };
   };
   try {
-    await run('lib', 200, 8);
-    await run('js', 200, 8);
+    const modes = { lib: 'lib', plain: 'js', airtight: 'airtight' };
+    for (const mode of Object.values(modes)) await run(mode, 200, 8);
+    const names = Object.keys(modes);
     const out = {};
     for (const c of [1, 16]) {
-      out[c] = { lib: [], plain: [] };
+      out[c] = { lib: [], plain: [], airtight: [] };
       for (let r = 0; r < N.workerdRounds; r++) {
-        out[c].lib.push(await run('lib', N.workerdCalls, c));
-        out[c].plain.push(await run('js', N.workerdCalls, c));
+        // The order rotates each round, as in Node's rounds.
+        for (let k = 0; k < names.length; k++) {
+          const name = names[(r + k) % names.length];
+          out[c][name].push(await run(modes[name], N.workerdCalls, c));
+        }
       }
     }
     return out;
@@ -272,6 +276,13 @@ function memory(standin) {
 function machine() {
   const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
   return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memory: `${Math.round(totalmem() / 2 ** 30)} GiB`, node: process.version, date: new Date().toISOString().slice(0, 10), commit };
+}
+
+/** The airtight baseline's throughput in the same rounds, against plain fetch: what the library's rules cost in JS. */
+function airtightLine(data) {
+  const rps = (xs) => median(xs.map((x) => x.rps));
+  const each = [1, 16].map((c) => `concurrency ${c}, ${fmt(rps(data[c].airtight))} calls/s, ${ratio(rps(data[c].airtight), rps(data[c].plain))}× plain fetch`);
+  return `Hand-written JS held to the library's own rules (\`airtightRevoke\`, the same rounds): ${each.join('; ')}.`;
 }
 
 /** The targets, each met or missed by this run's figures. */
@@ -395,12 +406,7 @@ function report({ m, size, cold, building, cost, e2e, edge, mem }) {
     row('---:', '---', '---:', '---:', '---:', '---'),
     ...e2eRows(e2e),
     '',
-    `Hand-written JS held to the library's own rules (\`airtightRevoke\`, the same rounds): ${[1, 16]
-      .map((c) => {
-        const rps = (xs) => median(xs.map((x) => x.rps));
-        return `concurrency ${c}, ${fmt(rps(e2e[c].airtight))} calls/s, ${ratio(rps(e2e[c].airtight), rps(e2e[c].plain))}× plain fetch`;
-      })
-      .join('; ')}.`,
+    airtightLine(e2e),
     '',
     `## 6. End to end inside workerd (Miniflare): the same comparison (${N.workerdCalls} calls per round, ${N.workerdRounds} rounds)`,
     '',
@@ -409,6 +415,8 @@ function report({ m, size, cold, building, cost, e2e, edge, mem }) {
     row('concurrency', 'figure', 'gewe-revoke', 'plain fetch', 'ratio', 'spread of rounds (lib / plain)'),
     row('---:', '---', '---:', '---:', '---:', '---'),
     ...e2eRows(edge),
+    '',
+    airtightLine(edge),
     '',
     `## 7. Memory (each variant in a fresh process: warm-up of 2,000 calls, then ${mem.calls.toLocaleString('en-US')} successful and ${Math.ceil(mem.calls / 5).toLocaleString('en-US')} failing calls; heap after GC)`,
     '',

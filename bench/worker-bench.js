@@ -1,7 +1,8 @@
-// Runs inside workerd: `n` revokes at concurrency `c`, through gewe-revoke or hand-written fetch, timed per call
-// (workerd's clock advances on I/O, so per-call times have 1 ms resolution).
+// Runs inside workerd: `n` revokes at concurrency `c`, through gewe-revoke, hand-written fetch or the hand-written call
+// held to the library's rules (`airtight`), timed per call (workerd's clock advances on I/O, so per-call times have
+// 1 ms resolution).
 import { revokeMsg } from 'gewe-revoke';
-import { plainRevoke } from './plain.js';
+import { airtightRevoke, plainRevoke } from './plain.js';
 import { load } from './load.js';
 
 export default {
@@ -11,7 +12,9 @@ export default {
     const c = Number(q.get('c'));
     const params = JSON.parse(env.PARAMS);
     const options = { token: env.TOKEN, baseUrl: env.BASE_URL };
-    const call = q.get('mode') === 'lib' ? () => revokeMsg(params, options) : () => plainRevoke(params, options);
+    const calls = { lib: () => revokeMsg(params, options), js: () => plainRevoke(params, options), airtight: () => airtightRevoke(params, options) };
+    const call = calls[q.get('mode')];
+    if (!call) return new Response('mode: lib, js or airtight', { status: 400 });
     const { ms, latencies, errors } = await load(call, n, c, Date.now);
     return Response.json({ ms, latencies: Array.from(latencies), errors });
   },
