@@ -4,6 +4,7 @@ use super::id::parse_decimal;
 use std::fmt::Write;
 
 use super::json::{self, write_str, Json};
+use super::request::write_ids;
 use super::{Code, Error};
 
 /// What a send response says about the message, ids exact.
@@ -28,13 +29,9 @@ impl Receipt {
         let mut out = String::with_capacity(112 + self.to_wxid.len());
         out.push_str("{\"toWxid\":");
         write_str(&mut out, &self.to_wxid);
-        // Writing to a String cannot fail.
-        let _ = write!(
-            out,
-            ",\"msgId\":\"{}\",\"newMsgId\":\"{}\",\"createTime\":\"{}\"",
-            self.msg_id, self.new_msg_id, self.create_time
-        );
+        write_ids(&mut out, self.msg_id, self.new_msg_id, self.create_time);
         if let Some(kind) = self.kind {
+            // Writing to a String cannot fail.
             let _ = write!(out, ",\"type\":{kind}");
         }
         out.push('}');

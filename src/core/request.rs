@@ -15,13 +15,19 @@ pub fn body(p: &RevokeParams) -> String {
     write_str(&mut out, &p.app_id);
     out.push_str(",\"toWxid\":");
     write_str(&mut out, &p.to_wxid);
+    write_ids(&mut out, p.msg_id, p.new_msg_id, p.create_time);
+    out.push('}');
+    out
+}
+
+/// Appends `,"msgId":"…","newMsgId":"…","createTime":"…"`: the three ids as decimal strings, as the request and
+/// a receipt both carry them.
+pub fn write_ids(out: &mut String, msg_id: u64, new_msg_id: u64, create_time: u64) {
     // Writing to a String cannot fail.
     let _ = write!(
         out,
-        ",\"msgId\":\"{}\",\"newMsgId\":\"{}\",\"createTime\":\"{}\"}}",
-        p.msg_id, p.new_msg_id, p.create_time
+        ",\"msgId\":\"{msg_id}\",\"newMsgId\":\"{new_msg_id}\",\"createTime\":\"{create_time}\""
     );
-    out
 }
 
 #[cfg(test)]
