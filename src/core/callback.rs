@@ -361,7 +361,10 @@ fn split_sender(content: &str) -> Option<(&str, &str)> {
     shaped.then_some((who, body))
 }
 
+/// A `BAD_RESPONSE` blaming `field`, which must be one of [`FIELDS`] (checked in every test and fuzz run, where
+/// debug assertions are on, so a new name cannot ship without `index.d.ts` learning it).
 fn bad(message: impl Into<String>, field: &'static str) -> Error {
+    debug_assert!(FIELDS.contains(&field), "{field} is not in FIELDS");
     Error::new(Code::BadResponse, message).at(field)
 }
 
