@@ -13,6 +13,7 @@ import { dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { SENT } from './fixture.js';
+import { writeSection } from './sections.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out', 'loading');
@@ -300,12 +301,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const md = await main();
   console.log(md);
   if (process.argv.includes('--write')) {
-    const path = join(ROOT, 'BENCHMARKS.md');
-    const text = readFileSync(path, 'utf8');
-    const at = text.indexOf('<!-- loading: begin');
-    const end = text.indexOf('<!-- loading: end -->');
-    const next = at >= 0 ? `${text.slice(0, at)}${md}${text.slice(end + '<!-- loading: end -->'.length)}` : `${text.trimEnd()}\n\n${md}\n`;
-    writeFileSync(path, next);
+    writeSection('loading', md);
     console.error('wrote the Loading section of BENCHMARKS.md');
   }
 }

@@ -10,9 +10,11 @@
 // `--write` puts the tables into BENCHMARKS.md between the `profile` markers (bench/run.js keeps them); `--smoke`
 // runs a few hundred calls, for the test that keeps the script working.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { selfTimePerCall } from './cpuprofile.js';
+import { writeSection } from './sections.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIR = `${ROOT}bench/out/profile-call/`;
@@ -125,18 +127,6 @@ function place({ url, functionName: name }) {
   return 'other (Node internals, natives, the driver)';
 }
 
-/** Self time per call by place, from a .cpuprofile. */
-function byPlace(file, calls) {
-  const profile = JSON.parse(readFileSync(file, 'utf8'));
-  const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
-  const totals = new Map();
-  profile.samples.forEach((id, i) => {
-    const key = place(frames.get(id));
-    totals.set(key, (totals.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
-  });
-  return new Map([...totals].map(([k, us]) => [k, us / calls]));
-}
-
 function runChild(args) {
   const env = { ...process.env, PROFILE_SMOKE: SMOKE ? '1' : '0' };
   const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 300_000, env });
@@ -149,7 +139,7 @@ const me = fileURLToPath(import.meta.url);
 const cpu = {};
 for (const variant of ['lib', 'plain']) {
   const timing = runChild([me, '--child', 'cpu', variant]);
-  cpu[variant] = { ...timing, places: byPlace(`${DIR}${variant}.cpuprofile`, CALLS) };
+  cpu[variant] = { ...timing, places: selfTimePerCall(`${DIR}${variant}.cpuprofile`, CALLS, place) };
 }
 const stages = { lib: runChild([me, '--child', 'stages', 'lib']), plain: runChild([me, '--child', 'stages', 'plain']) };
 
@@ -182,11 +172,4 @@ say('`fetch` and `text()` are Node\'s own work for both; the other stages are ea
 say('<!-- profile: end -->');
 const md = lines.join('\n');
 console.log(md);
-if (process.argv.includes('--write') && !SMOKE) {
-  const path = `${ROOT}BENCHMARKS.md`;
-  const text = readFileSync(path, 'utf8');
-  const at = text.indexOf('<!-- profile: begin');
-  const end = text.indexOf('<!-- profile: end -->');
-  const next = at >= 0 && end > at ? `${text.slice(0, at)}${md}${text.slice(end + '<!-- profile: end -->'.length)}` : `${text.trimEnd()}\n\n${md}\n`;
-  writeFileSync(path, next);
-}
+if (process.argv.includes('--write') && !SMOKE) writeSection('profile', md);

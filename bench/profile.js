@@ -2,8 +2,9 @@
 // hand-written fetch against the stand-in (its own process) under V8's sampling profiler, one child process each,
 // and prints CPU per call by where the code lives: gewe-revoke's wasm and glue, undici, Node's internals, GC.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { selfTimePerCall } from './cpuprofile.js';
 import { standinProcess } from './standin-process.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -33,27 +34,19 @@ if (process.argv.includes('--child')) {
 
 const PLACES = ['gewe-revoke glue (JS)', "wasm (gewe-revoke, and undici's llhttp)", 'undici (fetch)', 'Node internals', 'hand-written baseline (plain.js)', '(garbage collector)'];
 
-/** Self time per call of a .cpuprofile, by where the code lives. */
-function byPlace(file, perCalls) {
-  const profile = JSON.parse(readFileSync(file, 'utf8'));
-  const nodes = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
-  const totals = new Map();
-  profile.samples.forEach((id, i) => {
-    const { url, functionName } = nodes.get(id);
-    const place = url.includes('gewe_revoke.js')
-      ? PLACES[0]
-      : url.includes('/pkg/wasm/') || (url.startsWith('wasm://') && !url.includes('undici'))
-        ? PLACES[1]
-        : url.includes('undici')
-          ? 'undici (fetch)'
-          : url.startsWith('node:')
-            ? 'Node internals'
-            : url.includes('plain.js')
-              ? 'hand-written baseline (plain.js)'
-              : functionName.startsWith('(') ? functionName : 'native and other';
-    totals.set(place, (totals.get(place) ?? 0) + (profile.timeDeltas[i] ?? 0));
-  });
-  return new Map([...totals].map(([k, us]) => [k, us / perCalls]).sort((a, b) => b[1] - a[1]));
+/** Where a sampled function's code lives. */
+function place({ url, functionName }) {
+  return url.includes('gewe_revoke.js')
+    ? PLACES[0]
+    : url.includes('/pkg/wasm/') || (url.startsWith('wasm://') && !url.includes('undici'))
+      ? PLACES[1]
+      : url.includes('undici')
+        ? 'undici (fetch)'
+        : url.startsWith('node:')
+          ? 'Node internals'
+          : url.includes('plain.js')
+            ? 'hand-written baseline (plain.js)'
+            : functionName.startsWith('(') ? functionName : 'native and other';
 }
 
 const standin = await standinProcess();
@@ -65,7 +58,7 @@ try {
   for (const variant of ['lib', 'plain']) {
     const run = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${DIR}`, `--cpu-prof-name=${variant}.cpuprofile`, fileURLToPath(import.meta.url), '--child', variant, baseUrl, token, appId, concurrency, calls], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
     if (run.status !== 0) throw new Error(`${variant}: ${run.stderr}`);
-    rows[variant] = { ...JSON.parse(run.stdout), places: byPlace(`${DIR}${variant}.cpuprofile`, Number(calls) + 2000) };
+    rows[variant] = { ...JSON.parse(run.stdout), places: selfTimePerCall(`${DIR}${variant}.cpuprofile`, Number(calls) + 2000, place) };
   }
   console.log(`CPU per call at concurrency ${concurrency}, ${calls} calls: gewe-revoke ${rows.lib.cpuUsPerCall.toFixed(0)} µs, hand-written ${rows.plain.cpuUsPerCall.toFixed(0)} µs`);
   console.log('\n| where (self time per call, µs) | gewe-revoke | hand-written |\n| --- | ---: | ---: |');

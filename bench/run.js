@@ -2,7 +2,7 @@
 // median and spread. `node --expose-gc bench/run.js` writes BENCHMARKS.md; `--smoke` runs a few hundred calls and
 // writes nothing (the test command runs it so the harness cannot rot).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { Miniflare } from 'miniflare';
 import { revokeMsg, buildRevokeRequest, parseSendReceipt, GeweClient } from 'gewe-revoke';
 import { airtightRevoke, buildPlain, parsePlain, plainRevoke } from './plain.js';
 import { inMemory, revokeParams, SENT } from './fixture.js';
+import { keptSections } from './sections.js';
 import { load as runLoad } from './load.js';
 import { standinProcess } from './standin-process.js';
 
@@ -152,15 +153,6 @@ async function load(call, calls, concurrency) {
   const { ms, latencies, errors } = await runLoad(call, calls, concurrency);
   if (errors) throw new Error(`${errors} of ${calls} calls failed`);
   return { rps: (calls / ms) * 1000, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
-}
-
-/** The sections other scripts write into BENCHMARKS.md (`<!-- NAME: begin … -->` to `<!-- NAME: end -->`, such as
- * bench/loading.js's), carried over from the file this run replaces so that rewriting it loses none of them. */
-function keptSections() {
-  const path = `${ROOT}BENCHMARKS.md`;
-  const old = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  const blocks = old.match(/<!-- ([a-z-]+): begin[^]*?<!-- \1: end -->/g) ?? [];
-  return blocks.map((block) => `\n${block}\n`).join('');
 }
 
 async function endToEnd(params, options) {
