@@ -32,3 +32,16 @@ export async function openDemo(browser, url, viewport) {
   await opened.page.waitForSelector('body[data-ready=true]');
   return opened;
 }
+
+/** The demo on a free port and a browser, both closed when test `t` ends (the browser first). */
+export async function demoAndBrowser(t) {
+  // Imported here, so that the matrix and the loading bench, which use this file without the demo, do not load it.
+  const { startDemoServer } = await import('../../demo/serve.js');
+  const demo = await startDemoServer({ port: 0 });
+  const browser = await launch();
+  t.after(async () => {
+    await browser.close();
+    await demo.close();
+  });
+  return { demo, browser };
+}

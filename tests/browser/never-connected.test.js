@@ -3,17 +3,11 @@
 // in Chromium exactly like a reset ("Failed to fetch"), so there it stays maybe delivered and is not resent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemoServer } from '../../demo/serve.js';
 import { closedPort } from '../helpers.js';
-import { launch, openPage } from './chromium.js';
+import { demoAndBrowser, openPage } from './chromium.js';
 
 test('never connected in Chromium: a blocked port is not maybe delivered and is retried; a refused one stays maybe delivered', { timeout: 60_000 }, async (t) => {
-  const demo = await startDemoServer({ port: 0 });
-  const browser = await launch();
-  t.after(async () => {
-    await browser.close();
-    await demo.close();
-  });
+  const { demo, browser } = await demoAndBrowser(t);
   const { page } = await openPage(browser, demo.url);
   const refused = await closedPort();
   const got = await page.evaluate(async (ports) => {

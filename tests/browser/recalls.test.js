@@ -8,7 +8,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { startDemoServer } from '../../demo/serve.js';
 import { SAID } from '../../demo/recalls.js';
 import { createCallbacks, playScenario } from '../../standin/callbacks.js';
-import { launch, openDemo } from './chromium.js';
+import { demoAndBrowser, openDemo } from './chromium.js';
 import { keyBoxes, screenshotProblems, dominant, decodePng } from './shots.js';
 
 const SHOTS = new URL('../../test-output/screenshots/', import.meta.url);
@@ -25,12 +25,7 @@ async function listening(browser, demo, viewport) {
 }
 
 test('the third part: a friend recalls a message; parseCallback joins the notice to it, JSON.parse joins nothing', { timeout: 120_000 }, async (t) => {
-  const demo = await startDemoServer({ port: 0 });
-  const browser = await launch();
-  t.after(async () => {
-    await browser.close();
-    await demo.close();
-  });
+  const { demo, browser } = await demoAndBrowser(t);
   await mkdir(SHOTS, { recursive: true });
 
   for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {

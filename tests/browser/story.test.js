@@ -4,8 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { startDemoServer } from '../../demo/serve.js';
-import { launch, openDemo } from './chromium.js';
+import { demoAndBrowser, openDemo } from './chromium.js';
 import { keyBoxes, screenshotProblems, dominant, decodePng } from './shots.js';
 
 const SHOTS = new URL('../../test-output/screenshots/', import.meta.url);
@@ -15,12 +14,7 @@ const PHONE = { width: 390, height: 844 };
 const KEY = ['#typical-id', '#library-id', '#typical-answer', '#library-answer', '#typical-verdict', '#library-verdict'];
 
 test('the story: the trap and the fix side by side', { timeout: 120_000 }, async (t) => {
-  const demo = await startDemoServer({ port: 0 });
-  const browser = await launch();
-  t.after(async () => {
-    await browser.close();
-    await demo.close();
-  });
+  const { demo, browser } = await demoAndBrowser(t);
   const s = demo.standin;
   await mkdir(SHOTS, { recursive: true });
 
